@@ -7,6 +7,7 @@ as :class:`AgeIdentity` objects and never leaves in a message or a repr.
 
 from __future__ import annotations
 
+from activities.sops.config import SOPS_CONFIG_FILENAME, SOPS_FILE_PATH_REGEX, render_sops_config
 from activities.sops.document import (
     ENCRYPTED_REGEX,
     FORMAT_VERSION,
@@ -24,12 +25,18 @@ from activities.sops.errors import (
     UnsupportedValue,
 )
 from activities.sops.identities import AgeIdentity, parse_recipient, recipients_hash
+from activities.sops.reuse import EncryptedFile, encrypt_unless_unchanged
+from activities.sops.tree import EncryptionRule
 
 __all__ = [
     "ENCRYPTED_REGEX",
     "FORMAT_VERSION",
+    "SOPS_CONFIG_FILENAME",
+    "SOPS_FILE_PATH_REGEX",
     "AgeIdentity",
     "DecryptedDocument",
+    "EncryptedFile",
+    "EncryptionRule",
     "InvalidIdentity",
     "InvalidRecipient",
     "MacMismatch",
@@ -39,6 +46,8 @@ __all__ = [
     "UnsupportedValue",
     "decrypt_document",
     "encrypt_document",
+    "encrypt_unless_unchanged",
     "parse_recipient",
     "recipients_hash",
+    "render_sops_config",
 ]
