@@ -1,0 +1,82 @@
+"""Git writing: credentials, transports, the branch writer and snapshots.
+
+All git I/O of the project lives here. It knows nothing of Temporal or
+Kubernetes objects: callers hand it file states (bytes) and get typed results
+or typed errors back.
+"""
+
+from __future__ import annotations
+
+from activities.git.batching import BatchPolicy
+from activities.git.branch_writer import BranchWriter, Committer, RetryPolicy, WriterConfig
+from activities.git.branches import ensure_branch_allowed
+from activities.git.changes import (
+    AppliedChange,
+    Change,
+    CommitMode,
+    FileCounts,
+    FileState,
+    PushResult,
+)
+from activities.git.credentials import (
+    Credentials,
+    HttpCredentials,
+    SshCredentials,
+    credentials_from_secret,
+)
+from activities.git.errors import (
+    AuthenticationFailed,
+    BranchNotAllowed,
+    ConflictRetriesExhausted,
+    CredentialsInvalid,
+    GitError,
+    GitErrorReason,
+    GitOperationFailed,
+    HostKeyMismatch,
+    HostKeyUnknown,
+    NetworkError,
+    PathOutsideTarget,
+    PushRejected,
+    RepositoryNotFound,
+)
+from activities.git.messages import Operation, describe
+from activities.git.registry import BranchWriters
+from activities.git.snapshot import SnapshotRequest, SnapshotResult, snapshot
+
+__all__ = [
+    "AppliedChange",
+    "AuthenticationFailed",
+    "BatchPolicy",
+    "BranchNotAllowed",
+    "BranchWriter",
+    "BranchWriters",
+    "Change",
+    "CommitMode",
+    "Committer",
+    "ConflictRetriesExhausted",
+    "Credentials",
+    "CredentialsInvalid",
+    "FileCounts",
+    "FileState",
+    "GitError",
+    "GitErrorReason",
+    "GitOperationFailed",
+    "HostKeyMismatch",
+    "HostKeyUnknown",
+    "HttpCredentials",
+    "NetworkError",
+    "Operation",
+    "PathOutsideTarget",
+    "PushRejected",
+    "PushResult",
+    "RepositoryNotFound",
+    "RetryPolicy",
+    "SnapshotRequest",
+    "SnapshotResult",
+    "SshCredentials",
+    "WriterConfig",
+    "credentials_from_secret",
+    "describe",
+    "ensure_branch_allowed",
+    "snapshot",
+]

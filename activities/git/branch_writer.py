@@ -1,0 +1,300 @@
+"""The branch writer: the one place that commits and pushes for a (remote, branch).
+
+Callers ``submit`` changes (each gets a sequence number) and ``flush`` when the
+batch policy says so (``push_due`` / ``next_push_at``), or right away for a
+snapshot. A flush builds commits for everything pending on the last known
+remote tip and pushes them. If the remote moved, it fetches, re-applies the
+pending file states on the new tip and pushes again, with exponential backoff,
+never forcing; it gives up only with a typed error, keeping the changes pending
+for the next flush. Pending changes live in memory only: a caller advances its
+watch checkpoints from ``PushResult.pushed_through``, so a crash loses nothing
+that is not replayed.
+
+Keeps a bare clone in a cache folder (disposable: rebuilt when unreadable).
+All repository access is serialised by one lock per writer; ``submit`` only
+takes the queue lock, so producers never wait for the network. No Temporal,
+no Kubernetes: a plain library.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import shutil
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pygit2
+
+from activities.git.batching import BatchPolicy
+from activities.git.changes import AppliedChange, Change, CommitMode, PushResult
+from activities.git.commits import Built, Pending, build_commits
+from activities.git.credentials import Credentials
+from activities.git.errors import ConflictRetriesExhausted, GitError, PushRejected
+from activities.git.transport import (
+    Endpoint,
+    RemoteMoved,
+    configure_timeouts,
+    fetch_branch,
+    push_branch,
+)
+from activities.metrics import COMMITS, PUSH_FAILURES, PUSHES, QUEUE_DEPTH
+
+__all__ = ["BranchWriter", "Committer", "RetryPolicy", "WriterConfig"]
+
+_log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Committer:
+    name: str = "gitops-reverser"
+    email: str = "gitops-reverser@configbutler.ai"
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How often a push overtaken by someone else's push is re-applied, and how long to wait."""
+
+    attempts: int = 6
+    initial_backoff: float = 0.2
+    max_backoff: float = 10.0
+    multiplier: float = 2.0
+
+    def backoffs(self) -> Iterator[float]:
+        delay = self.initial_backoff
+        while True:
+            yield delay
+            delay = min(delay * self.multiplier, self.max_backoff)
+
+
+@dataclass(frozen=True)
+class WriterConfig:
+    url: str
+    branch: str
+    cache_dir: Path
+    credentials: Credentials | None = field(default=None, repr=False)
+    committer: Committer = field(default_factory=Committer)
+    batch: BatchPolicy = field(default_factory=BatchPolicy)
+    commit_mode: CommitMode = CommitMode.BATCH
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
+
+
+class BranchWriter:
+    """Serialises every commit and push for one branch of one remote."""
+
+    def __init__(
+        self,
+        config: WriterConfig,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self._config = config
+        self._clock = clock
+        self._sleep = sleep
+        self._repo_lock = threading.Lock()
+        self._queue_lock = threading.Lock()
+        self._pending: list[Pending] = []
+        self._oldest_pending_at: float | None = None
+        self._next_sequence = 1
+        self._pushed_through = 0
+        self._repo: pygit2.Repository | None = None
+        self._tracking = f"refs/remotes/origin/{config.branch}"
+        self._local = f"refs/heads/{config.branch}"
+        configure_timeouts()
+
+    @property
+    def config(self) -> WriterConfig:
+        return self._config
+
+    @property
+    def pushed_through(self) -> int:
+        """Highest sequence whose change (and every one before it) is on the remote."""
+        return self._pushed_through
+
+    @property
+    def pending(self) -> int:
+        with self._queue_lock:
+            return len(self._pending)
+
+    def reconfigure(self, config: WriterConfig) -> None:
+        """Adopt new credentials, identity or policies; the remote and branch must stay."""
+        if (config.url, config.branch) != (self._config.url, self._config.branch):
+            raise ValueError("a branch writer is bound to one remote URL and branch")
+        with self._repo_lock:
+            self._config = config
+
+    def open(self) -> str | None:
+        """Prepare the local clone and fetch; the remote tip (``None``: the branch is unborn)."""
+        with self._repo_lock:
+            self._fetch()
+            return self._remote_tip_hex()
+
+    def remote_tip(self) -> str | None:
+        """The remote branch tip as last fetched or pushed, without contacting the remote."""
+        with self._repo_lock:
+            return self._remote_tip_hex()
+
+    def submit(self, change: Change) -> int:
+        """Queue ``change`` for the next flush; its sequence number for acknowledgement."""
+        with self._queue_lock:
+            sequence = self._next_sequence
+            self._next_sequence += 1
+            self._pending.append(Pending(sequence, change))
+            if self._oldest_pending_at is None:
+                self._oldest_pending_at = self._clock()
+            self._publish_depth()
+        return sequence
+
+    def push_due(self) -> bool:
+        """True when the batch policy says the pending changes must be pushed now."""
+        with self._queue_lock:
+            return self._config.batch.is_due(
+                len(self._pending), self._oldest_pending_at, self._clock()
+            )
+
+    def next_push_at(self) -> float | None:
+        """Monotonic time by which pending changes must be flushed; ``None`` when none wait."""
+        with self._queue_lock:
+            return self._config.batch.due_at(self._oldest_pending_at)
+
+    def flush(self) -> PushResult:
+        """Commit and push everything pending; see the module docstring for conflicts."""
+        with self._repo_lock:
+            return self._flush_locked()
+
+    def write_now(self, change: Change) -> tuple[AppliedChange, PushResult]:
+        """Submit ``change`` and flush it with everything queued before it, as one step.
+
+        For operations that must report their own outcome (a snapshot): no other
+        flush can take the change away between submitting and pushing.
+        """
+        with self._repo_lock:
+            sequence = self.submit(change)
+            result = self._flush_locked()
+        return next(a for a in result.applied if a.sequence == sequence), result
+
+    def _flush_locked(self) -> PushResult:
+        with self._queue_lock:
+            batch = list(self._pending)
+        if not batch:
+            return self._result(None, (), attempts=0)
+        try:
+            built, attempts = self._push_with_retries(batch)
+        except GitError as error:
+            PUSH_FAILURES.labels(self._config.branch, error.reason).inc()
+            raise
+        self._acknowledge(batch)
+        return self._result(built, batch, attempts)
+
+    def _push_with_retries(self, batch: list[Pending]) -> tuple[Built, int]:
+        repo = self._ensure_repo()
+        backoffs = self._config.retry.backoffs()
+        attempt = 0
+        verified = False
+        while True:
+            base = self._remote_tip()
+            built = build_commits(repo, base, batch, self._config.commit_mode, self._signature())
+            if built.tip is None or built.tip == base:
+                if verified:
+                    return built, attempt
+                # Nothing to commit on the tip we knew: make sure it is still the remote's.
+                self._fetch()
+                verified = True
+                continue
+            verified = True
+            attempt += 1
+            try:
+                self._push(built.tip)
+            except RemoteMoved as moved:
+                PUSH_FAILURES.labels(self._config.branch, "RemoteMoved").inc()
+                self._after_rejection(base, moved, attempt)
+                self._sleep(next(backoffs))
+                continue
+            COMMITS.labels(self._config.branch).inc(len(built.commits))
+            PUSHES.labels(self._config.branch).inc()
+            return built, attempt
+
+    def _after_rejection(self, base: pygit2.Oid | None, moved: RemoteMoved, attempt: int) -> None:
+        self._fetch()
+        if self._remote_tip() == base:
+            raise PushRejected(f"{self._config.branch}: the remote refused the update: {moved}")
+        _log.info("branch %s moved on the remote; re-applying pending changes", self._config.branch)
+        if attempt >= self._config.retry.attempts:
+            raise ConflictRetriesExhausted(
+                f"{self._config.branch}: the remote moved during each of {attempt} pushes"
+            )
+
+    def _push(self, tip: pygit2.Oid) -> None:
+        repo = self._ensure_repo()
+        repo.references.create(self._local, tip, force=True)
+        push_branch(repo, self._endpoint(), self._local, self._config.branch)
+        repo.references.create(self._tracking, tip, force=True)
+
+    def _acknowledge(self, batch: list[Pending]) -> None:
+        with self._queue_lock:
+            del self._pending[: len(batch)]
+            self._oldest_pending_at = self._clock() if self._pending else None
+            self._pushed_through = batch[-1].sequence
+            self._publish_depth()
+
+    def _result(self, built: Built | None, batch: Sequence[Pending], attempts: int) -> PushResult:
+        applied: tuple[AppliedChange, ...] = built.applied if built else ()
+        return PushResult(
+            head=self._remote_tip_hex(),
+            commits=tuple(str(oid) for oid in built.commits) if built else (),
+            applied=applied,
+            pushed_through=self._pushed_through,
+            checkpoints=tuple(p.change.checkpoint for p in batch if p.change.checkpoint),
+            attempts=attempts,
+        )
+
+    def _fetch(self) -> None:
+        repo = self._ensure_repo()
+        fetch_branch(repo, self._endpoint(), self._config.branch, self._tracking)
+
+    def _remote_tip(self) -> pygit2.Oid | None:
+        reference = self._ensure_repo().references.get(self._tracking)
+        target = reference.target if reference is not None else None
+        return target if isinstance(target, pygit2.Oid) else None
+
+    def _remote_tip_hex(self) -> str | None:
+        tip = self._remote_tip()
+        return str(tip) if tip is not None else None
+
+    def _ensure_repo(self) -> pygit2.Repository:
+        if self._repo is None:
+            self._repo = _open_cache(self._cache_path())
+        return self._repo
+
+    def _cache_path(self) -> Path:
+        key = hashlib.sha256(f"{self._config.url}\n{self._config.branch}".encode()).hexdigest()
+        return self._config.cache_dir / f"{key[:24]}.git"
+
+    def _endpoint(self) -> Endpoint:
+        return Endpoint(
+            url=self._config.url,
+            credentials=self._config.credentials,
+            ssh_homes=self._config.cache_dir / "ssh-homes",
+        )
+
+    def _signature(self) -> pygit2.Signature:
+        return pygit2.Signature(self._config.committer.name, self._config.committer.email)
+
+    def _publish_depth(self) -> None:
+        QUEUE_DEPTH.labels(self._config.branch).set(sum(len(p.change.files) for p in self._pending))
+
+
+def _open_cache(path: Path) -> pygit2.Repository:
+    """The bare cache clone at ``path``, created (or re-created when unreadable) as needed."""
+    if path.exists():
+        try:
+            return pygit2.Repository(str(path))
+        except pygit2.GitError:
+            _log.warning("cache clone %s is unreadable; starting a fresh one", path)
+            shutil.rmtree(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return pygit2.init_repository(str(path), bare=True)

@@ -1,0 +1,103 @@
+"""What a branch writer is asked to do, and what it reports back.
+
+Files are state, not diffs: a ``Change`` says what some paths must contain (or
+that they must not exist), so applying it again, or on a different tip after
+someone else pushed, is always safe.
+
+Plain frozen data; no git, no I/O.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from activities.git.errors import PathOutsideTarget
+
+__all__ = ["AppliedChange", "Change", "CommitMode", "FileCounts", "FileState", "PushResult"]
+
+_FORBIDDEN_SEGMENTS = frozenset({"", ".", ".."})
+
+
+class CommitMode(StrEnum):
+    """How pending changes become commits at push time."""
+
+    BATCH = "batch"
+    """One commit for all changes waiting since the last push (a pruning change stays alone)."""
+    PER_CHANGE = "per-change"
+    """One commit per change: the finest audit trail."""
+
+
+@dataclass(frozen=True)
+class FileState:
+    """The wanted content of one repository path; ``None`` means the file must not exist."""
+
+    path: str
+    content: bytes | None = field(repr=False)
+
+    def __post_init__(self) -> None:
+        segments = self.path.split("/")
+        if (
+            self.path.startswith("/")
+            or "\\" in self.path
+            or any(s in _FORBIDDEN_SEGMENTS or s.lower() == ".git" for s in segments)
+        ):
+            raise PathOutsideTarget(f"{self.path!r} is not a clean repository-relative file path")
+
+
+@dataclass(frozen=True)
+class Change:
+    """File states that belong together, described for the commit message.
+
+    ``prune`` names a target path: after writing ``files``, every other object
+    file of the layout under it is deleted (a snapshot). ``checkpoint`` is an
+    opaque token (a watch resourceVersion) handed back once the change is pushed.
+    """
+
+    files: tuple[FileState, ...]
+    description: str
+    checkpoint: str | None = None
+    prune: str | None = None
+
+
+@dataclass(frozen=True)
+class FileCounts:
+    created: int = 0
+    updated: int = 0
+    deleted: int = 0
+
+    def __add__(self, other: FileCounts) -> FileCounts:
+        return FileCounts(
+            self.created + other.created,
+            self.updated + other.updated,
+            self.deleted + other.deleted,
+        )
+
+    @property
+    def total(self) -> int:
+        return self.created + self.updated + self.deleted
+
+
+@dataclass(frozen=True)
+class AppliedChange:
+    """One submitted change as it landed: the commit holding it (``None`` if it changed nothing)."""
+
+    sequence: int
+    commit: str | None
+    counts: FileCounts
+
+
+@dataclass(frozen=True)
+class PushResult:
+    """What one flush put on the remote.
+
+    Every change with a sequence up to ``pushed_through`` is on the remote, so
+    the caller may advance watch checkpoints up to it.
+    """
+
+    head: str | None
+    commits: tuple[str, ...]
+    applied: tuple[AppliedChange, ...]
+    pushed_through: int
+    checkpoints: tuple[str, ...]
+    attempts: int

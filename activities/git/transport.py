@@ -1,0 +1,254 @@
+"""Fetching and pushing one branch with libgit2, turning its failures into typed errors.
+
+Strict SSH host key checking: libgit2 (libssh2) reads ``$HOME/.ssh/known_hosts``
+where HOME is libgit2's process-wide home directory. Each SSH operation writes
+the credential's known_hosts into a private home folder (one per distinct
+known_hosts content) and holds a process-wide lock while the home directory
+points there, so concurrent writers with different known_hosts never see each
+other's. The certificate callback then accepts exactly what libgit2 verified:
+an unknown or changed host key ends the connection before any credential is
+offered. Non-SSH operations never read known_hosts and take no lock.
+
+Credentials are offered once per operation: a refusal ends the operation with
+``AuthenticationFailed`` instead of libgit2 asking again forever.
+
+Never force-pushes (refspecs carry no ``+``), never logs credentials, and does
+nothing but network transfer: no commits, no trees.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pygit2
+from pygit2.enums import CredentialType
+
+from activities.git.credentials import Credentials, SshCredentials, Transport, transport_of
+from activities.git.errors import (
+    AuthenticationFailed,
+    GitError,
+    GitOperationFailed,
+    HostKeyMismatch,
+    HostKeyUnknown,
+    NetworkError,
+    RepositoryNotFound,
+)
+from activities.git.known_hosts import host_is_listed
+
+__all__ = ["Endpoint", "RemoteMoved", "configure_timeouts", "fetch_branch", "push_branch"]
+
+_SSH_DEFAULT_USER = "git"
+_CONNECT_TIMEOUT_MS = 30_000
+_IO_TIMEOUT_MS = 120_000
+_HOME_LOCK = threading.Lock()
+
+_NON_FAST_FORWARD = re.compile(
+    r"not present locally|non-?fast-?forward|fetch first|failed to (update|lock) ref"
+    r"|cannot lock ref|stale info",
+    re.IGNORECASE,
+)
+_CLASSIFIED: tuple[tuple[re.Pattern[str], type[GitError]], ...] = (
+    (
+        re.compile(
+            r"status code: 40[13]|authenticat|read[- ]only|not allowed to push|write access"
+            r"|permission denied|access denied|forbidden",
+            re.IGNORECASE,
+        ),
+        AuthenticationFailed,
+    ),
+    (
+        re.compile(
+            r"status code: 404|not found|does not appear to be a git repository"
+            r"|could not find repository|failed to resolve path|no such file or directory",
+            re.IGNORECASE,
+        ),
+        RepositoryNotFound,
+    ),
+    (
+        re.compile(
+            r"failed to connect|failed to resolve address|timed out|connection|early eof"
+            r"|unexpected eof|failed to start ssh session|ssl|tls|socket|network|broken pipe",
+            re.IGNORECASE,
+        ),
+        NetworkError,
+    ),
+)
+
+
+class RemoteMoved(Exception):
+    """The remote branch is not where our commit's parent says: fetch and re-apply."""
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """A remote URL with the credentials for it, and where SSH home folders may be kept."""
+
+    url: str
+    credentials: Credentials | None
+    ssh_homes: Path
+
+
+def configure_timeouts() -> None:
+    """Bound libgit2's connect and I/O waits so a dead server fails instead of hanging.
+
+    Process-wide; left alone when something already configured them.
+    """
+    if not pygit2.settings.server_connect_timeout:
+        pygit2.settings.server_connect_timeout = _CONNECT_TIMEOUT_MS
+    if not pygit2.settings.server_timeout:
+        pygit2.settings.server_timeout = _IO_TIMEOUT_MS
+
+
+def fetch_branch(repo: pygit2.Repository, endpoint: Endpoint, branch: str, tracking: str) -> None:
+    """Update ``tracking`` to the remote branch's tip; delete it when the branch is gone."""
+    refspec = f"+refs/heads/{branch}:{tracking}"
+    callbacks = _Callbacks(endpoint.credentials)
+
+    def fetch() -> None:
+        remote = repo.remotes.create_anonymous(endpoint.url)
+        remote.fetch([refspec], callbacks=callbacks, prune=pygit2.enums.FetchPrune.PRUNE)
+
+    _run(endpoint, callbacks, fetch)
+
+
+def push_branch(repo: pygit2.Repository, endpoint: Endpoint, local: str, branch: str) -> None:
+    """Fast-forward the remote ``branch`` to the commit at ``local``.
+
+    ``RemoteMoved`` when the remote has commits we lack; the typed errors for the rest.
+    """
+    callbacks = _Callbacks(endpoint.credentials)
+
+    def push() -> None:
+        remote = repo.remotes.create_anonymous(endpoint.url)
+        remote.push([f"{local}:refs/heads/{branch}"], callbacks=callbacks)
+
+    _run(endpoint, callbacks, push)
+    if callbacks.rejections:
+        raise RemoteMoved("; ".join(callbacks.rejections))
+
+
+def _run(endpoint: Endpoint, callbacks: _Callbacks, operation: Callable[[], None]) -> None:
+    try:
+        with _ssh_home(endpoint):
+            operation()
+    except GitError:
+        raise
+    except pygit2.GitError as error:
+        raise _translate(endpoint, callbacks, str(error)) from None
+
+
+def _translate(endpoint: Endpoint, callbacks: _Callbacks, message: str) -> Exception:
+    if callbacks.identity_rejected:
+        return _host_key_error(endpoint)
+    if _NON_FAST_FORWARD.search(message):
+        return RemoteMoved(message)
+    where = _safe_url(endpoint.url)
+    for pattern, error_type in _CLASSIFIED:
+        if pattern.search(message):
+            return error_type(f"{where}: {message.strip()}")
+    return GitOperationFailed(f"{where}: {message.strip()}")
+
+
+def _host_key_error(endpoint: Endpoint) -> GitError:
+    where = _safe_url(endpoint.url)
+    credentials = endpoint.credentials
+    if not isinstance(credentials, SshCredentials):
+        return HostKeyUnknown(f"{where}: the server's TLS certificate is not trusted")
+    host, port = _ssh_host_port(endpoint.url)
+    if host_is_listed(credentials.known_hosts, host, port):
+        return HostKeyMismatch(f"{where}: the host key differs from the one in known_hosts")
+    return HostKeyUnknown(f"{where}: known_hosts has no key for {host}")
+
+
+class _Callbacks(pygit2.RemoteCallbacks):
+    def __init__(self, credentials: Credentials | None) -> None:
+        super().__init__()
+        self._offered = False
+        self._credential_source = credentials
+        self.identity_rejected = False
+        self.rejections: list[str] = []
+
+    def credentials(
+        self, url: str, username_from_url: str | None, allowed_types: CredentialType
+    ) -> pygit2.Username | pygit2.UserPass | pygit2.KeypairFromMemory:
+        source = self._credential_source
+        if allowed_types == CredentialType.USERNAME:
+            return pygit2.Username(username_from_url or _SSH_DEFAULT_USER)
+        if source is None:
+            raise AuthenticationFailed(f"{_safe_url(url)} asks for credentials; none configured")
+        if self._offered:
+            raise AuthenticationFailed(f"{_safe_url(url)} refused the credentials")
+        self._offered = True
+        if isinstance(source, SshCredentials):
+            return pygit2.KeypairFromMemory(
+                username_from_url or _SSH_DEFAULT_USER,
+                source.public_key,
+                source.private_key,
+                source.passphrase,
+            )
+        return pygit2.UserPass(source.username, source.password)
+
+    def certificate_check(self, certificate: None, valid: bool, host: bytes) -> bool:
+        # For SSH, ``valid`` is libgit2's known_hosts verdict; for HTTPS, the TLS chain's.
+        self.identity_rejected = not valid
+        return valid
+
+    def push_update_reference(self, refname: str, message: str | None) -> None:
+        if message:
+            self.rejections.append(f"{refname}: {message}")
+
+
+@contextmanager
+def _ssh_home(endpoint: Endpoint) -> Iterator[None]:
+    credentials = endpoint.credentials
+    if transport_of(endpoint.url) is not Transport.SSH or not isinstance(
+        credentials, SshCredentials
+    ):
+        yield
+        return
+    home = _home_with_known_hosts(endpoint.ssh_homes, credentials.known_hosts)
+    with _HOME_LOCK:
+        previous = pygit2.settings.homedir
+        pygit2.settings.homedir = str(home)
+        try:
+            yield
+        finally:
+            # None resets libgit2 to its own guess of the home directory.
+            pygit2.settings.homedir = previous  # type: ignore[assignment]
+
+
+def _home_with_known_hosts(root: Path, known_hosts: bytes) -> Path:
+    home = root / hashlib.sha256(known_hosts).hexdigest()[:16]
+    target = home / ".ssh" / "known_hosts"
+    if not target.is_file() or target.read_bytes() != known_hosts:
+        target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        staging = target.with_name(f"known_hosts.{os.getpid()}.{threading.get_ident()}")
+        staging.write_bytes(known_hosts)
+        staging.replace(target)
+    return home
+
+
+def _ssh_host_port(url: str) -> tuple[str, int | None]:
+    if "://" in url:
+        parts = urlsplit(url)
+        return parts.hostname or "", parts.port
+    return url.split("@", 1)[-1].split(":", 1)[0], None
+
+
+def _safe_url(url: str) -> str:
+    """The URL without user-info, which can carry a token."""
+    if "://" not in url:
+        return url.split("@", 1)[-1]
+    parts = urlsplit(url)
+    netloc = parts.hostname or ""
+    if parts.port:
+        netloc = f"{netloc}:{parts.port}"
+    return parts._replace(netloc=netloc).geturl()

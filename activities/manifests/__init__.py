@@ -1,0 +1,43 @@
+"""Manifests: sanitising live objects, rendering them, and the repository file layout.
+
+Pure functions only: no network, no file system, no git.
+"""
+
+from __future__ import annotations
+
+from activities.manifests.errors import (
+    InvalidObject,
+    ManifestError,
+    ManifestErrorReason,
+    PlaintextSecretRefused,
+)
+from activities.manifests.guard import refuse_plaintext_secret
+from activities.manifests.layout import (
+    BOOTSTRAP_FILES,
+    ObjectId,
+    is_secret_path,
+    normalise_target_path,
+    object_id_for_path,
+    object_path,
+)
+from activities.manifests.render import is_secret, render
+from activities.manifests.sanitise import api_group, is_replica, sanitise
+
+__all__ = [
+    "BOOTSTRAP_FILES",
+    "InvalidObject",
+    "ManifestError",
+    "ManifestErrorReason",
+    "ObjectId",
+    "PlaintextSecretRefused",
+    "api_group",
+    "is_replica",
+    "is_secret",
+    "is_secret_path",
+    "normalise_target_path",
+    "object_id_for_path",
+    "object_path",
+    "refuse_plaintext_secret",
+    "render",
+    "sanitise",
+]
