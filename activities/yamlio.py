@@ -14,6 +14,7 @@ Pure functions over in-memory text; no file or network I/O.
 from __future__ import annotations
 
 import io
+import re
 from typing import Any
 
 from ruamel.yaml import YAML
@@ -25,6 +26,11 @@ __all__ = ["dump", "load"]
 
 _STR_TAG = "tag:yaml.org,2002:str"
 _RESOLVERS = (VersionedResolver(version=(1, 1)), VersionedResolver(version=(1, 2)))
+# Characters ruamel would otherwise write raw into plain, single-quoted or literal
+# scalars, where readers reject them (controls) or read a line break (CR, NEL, LS, PS).
+_NEEDS_ESCAPE = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff\ud800-\udfff]"
+)
 # Never fold long lines: folding is valid YAML but turns one-value edits into noisy diffs.
 _NO_WRAP = 1 << 20
 
@@ -37,6 +43,8 @@ def _is_ambiguous(value: str) -> bool:
 
 
 def _represent_str(representer: SafeRepresenter, value: str) -> ScalarNode:
+    if _NEEDS_ESCAPE.search(value):
+        return representer.represent_scalar(_STR_TAG, value, style='"')
     if "\n" in value:
         return representer.represent_scalar(_STR_TAG, value, style="|")
     if _is_ambiguous(value):
