@@ -49,7 +49,8 @@ def _represent_str(representer: SafeRepresenter, value: str) -> ScalarNode:
         return representer.represent_scalar(_STR_TAG, value, style="|")
     if _is_ambiguous(value):
         return representer.represent_scalar(_STR_TAG, value, style='"')
-    return representer.represent_str(value)
+    node: ScalarNode = representer.represent_str(value)
+    return node
 
 
 def _writer() -> YAML:
@@ -58,7 +59,7 @@ def _writer() -> YAML:
     yaml.allow_unicode = True
     yaml.width = _NO_WRAP
     yaml.indent(mapping=2, sequence=2, offset=0)
-    yaml.sort_base_mapping_type_on_output = False
+    yaml.sort_base_mapping_type_on_output = False  # type: ignore[assignment]  # typed None
     yaml.representer.add_representer(str, _represent_str)
     return yaml
 
