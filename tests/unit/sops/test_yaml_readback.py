@@ -10,7 +10,7 @@ from activities import yamlio
 from tests.unit.sops.strategies import TRICKY_STRINGS
 
 
-@settings(max_examples=1000, deadline=None)
+@settings(max_examples=300, deadline=None)
 @given(st.one_of(st.text(), st.sampled_from(TRICKY_STRINGS)))
 def test_every_string_reads_back_as_itself_as_key_and_as_value(text: str) -> None:
     document = {"value": text, text or "empty": "key"}
