@@ -14,15 +14,20 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import pygit2
 from pygit2.enums import FileMode
 
 from activities.git.changes import AppliedChange, Change, CommitMode, FileCounts
 from activities.git.messages import commit_message
+from activities.git.packwriter import write_blob_pack
 from activities.manifests import object_id_for_path, refuse_plaintext_secret
 
 __all__ = ["Built", "Pending", "build_commits"]
+
+# From this many new blobs on, one pack file is cheaper than as many loose files.
+_PACK_THRESHOLD = 32
 
 
 @dataclass(frozen=True)
@@ -92,12 +97,22 @@ def _groups(batch: Sequence[Pending], mode: CommitMode) -> Iterator[list[Pending
 class _TreeEditor:
     def __init__(self, repo: pygit2.Repository, tree: pygit2.Tree | None) -> None:
         self._repo = repo
+        self._new_blobs: dict[pygit2.Oid, bytes] = {}
         self.index = pygit2.Index()
         if tree is not None:
             self.index.read_tree(tree)
 
     def write_tree(self) -> pygit2.Oid:
+        self._store_new_blobs()
         return self.index.write_tree(self._repo)
+
+    def _store_new_blobs(self) -> None:
+        if len(self._new_blobs) >= _PACK_THRESHOLD:
+            write_blob_pack(Path(self._repo.path) / "objects", self._new_blobs)
+        else:
+            for content in self._new_blobs.values():
+                self._repo.create_blob(content)
+        self._new_blobs.clear()
 
     def apply(self, change: Change) -> FileCounts:
         counts = FileCounts()
@@ -120,7 +135,7 @@ class _TreeEditor:
             existing = None
         if existing is not None and existing.id == oid and existing.mode == FileMode.BLOB:
             return FileCounts()
-        self._repo.create_blob(content)
+        self._new_blobs[oid] = content
         self.index.add(pygit2.IndexEntry(path, oid, FileMode.BLOB))
         return FileCounts(updated=1) if existing is not None else FileCounts(created=1)
 

@@ -1,0 +1,166 @@
+"""Benchmark: snapshot 10,000 ConfigMap-sized objects, then re-snapshot after a 1% change.
+
+Compares the branch writer (build commit in memory + push to a file:// remote)
+with the git CLI baseline of writing the same files into a working tree and
+running ``git add -A && git commit`` (and, for a like-for-like figure, also
+``git push``). Both sides get the full set of rendered files each round, as a
+snapshot does; rendering is done once up front and timed separately.
+
+Run: ``.venv/bin/python bench/bench_snapshot.py [--objects N] [--change-ratio R]``.
+A script, not a test: it prints a table and asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import shutil
+import string
+import subprocess
+import tempfile
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from activities.git import BranchWriter, SnapshotRequest, WriterConfig, snapshot
+from activities.manifests import ObjectId, object_path, render
+
+TARGET = "clusters/bench"
+GIT_ENV = {
+    "GIT_AUTHOR_NAME": "bench",
+    "GIT_AUTHOR_EMAIL": "bench@example.invalid",
+    "GIT_COMMITTER_NAME": "bench",
+    "GIT_COMMITTER_EMAIL": "bench@example.invalid",
+    "GIT_CONFIG_NOSYSTEM": "1",
+    "HOME": "/nonexistent",
+    "PATH": "/usr/bin:/bin",
+}
+
+
+@dataclass(frozen=True)
+class Row:
+    label: str
+    ours: float
+    cli_commit: float
+    cli_push: float
+
+
+def config_map(index: int, rng: random.Random) -> dict[str, Any]:
+    """About 1 KiB: a typical application ConfigMap with a handful of keys."""
+    data = {
+        f"key-{k}": "".join(rng.choices(string.ascii_letters + string.digits, k=96))
+        for k in range(8)
+    }
+    return {
+        "apiVersion": "v1",
+        "kind": "ConfigMap",
+        "metadata": {
+            "name": f"settings-{index:05d}",
+            "namespace": f"team-{index % 50:02d}",
+            "labels": {"app.kubernetes.io/name": f"app-{index % 200}"},
+            "uid": f"uid-{index}",
+            "resourceVersion": str(1000 + index),
+        },
+        "data": data,
+    }
+
+
+def render_all(objects: list[dict[str, Any]]) -> dict[str, bytes]:
+    return {object_path(TARGET, ObjectId.of(obj, "configmaps")): render(obj) for obj in objects}
+
+
+def timed(action: Callable[[], object]) -> float:
+    start = time.perf_counter()
+    action()
+    return time.perf_counter() - start
+
+
+def git(*args: str, cwd: Path) -> None:
+    subprocess.run(["git", *args], cwd=cwd, env=GIT_ENV, check=True, capture_output=True)
+
+
+def bare_remote(path: Path) -> Path:
+    git("init", "-q", "--bare", "-b", "main", str(path), cwd=path.parent)
+    return path
+
+
+def write_tree(root: Path, files: Mapping[str, bytes]) -> None:
+    for relative, content in files.items():
+        path = root / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(content)
+
+
+class CliBaseline:
+    def __init__(self, root: Path) -> None:
+        self.work = root / "work"
+        self.work.mkdir()
+        git("init", "-q", "-b", "main", cwd=self.work)
+        git("remote", "add", "origin", str(bare_remote(root / "cli-remote.git")), cwd=self.work)
+
+    def commit(self, files: Mapping[str, bytes], message: str) -> float:
+        def run() -> None:
+            write_tree(self.work, files)
+            git("add", "-A", cwd=self.work)
+            git("commit", "-q", "-m", message, cwd=self.work)
+
+        return timed(run)
+
+    def push(self) -> float:
+        return timed(lambda: git("push", "-q", "origin", "main", cwd=self.work))
+
+
+def run(objects: int, change_ratio: float) -> tuple[float, list[Row]]:
+    rng = random.Random(42)
+    manifests = [config_map(i, rng) for i in range(objects)]
+    started = time.perf_counter()
+    files = render_all(manifests)
+    render_seconds = time.perf_counter() - started
+    for index in rng.sample(range(objects), max(1, int(objects * change_ratio))):
+        manifests[index]["data"]["key-0"] = "changed"
+    changed = render_all(manifests)
+
+    root = Path(tempfile.mkdtemp(prefix="bench-snapshot-"))
+    try:
+        remote = bare_remote(root / "ours.git")
+        writer = BranchWriter(
+            WriterConfig(url=f"file://{remote}", branch="main", cache_dir=root / "cache")
+        )
+        writer.open()
+        cli = CliBaseline(root)
+        rows = []
+        for label, state in (("initial snapshot", files), ("1% change re-snapshot", changed)):
+            ours = timed(lambda state=state: snapshot(writer, SnapshotRequest(TARGET, state)))
+            commit = cli.commit(state, label)
+            rows.append(Row(label, ours, commit, commit + cli.push()))
+        return render_seconds, rows
+    finally:
+        shutil.rmtree(root)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--objects", type=int, default=10_000)
+    parser.add_argument("--change-ratio", type=float, default=0.01)
+    args = parser.parse_args()
+    render_seconds, rows = run(args.objects, args.change_ratio)
+    print(f"{args.objects} ConfigMaps, rendered (sanitise + YAML) once in {render_seconds:.2f}s\n")
+    header = (
+        f"{'round':<24}{'writer (commit+push)':>22}{'git add+commit':>16}"
+        f"{'ratio':>8}{'git add+commit+push':>21}{'ratio':>8}"
+    )
+    print(header)
+    print("-" * len(header))
+    for row in rows:
+        print(
+            f"{row.label:<24}{row.ours:>21.2f}s{row.cli_commit:>15.2f}s"
+            f"{row.ours / row.cli_commit:>8.2f}{row.cli_push:>20.2f}s"
+            f"{row.ours / row.cli_push:>8.2f}"
+        )
+    print("\nratio = writer time / git CLI time (below 1.00: the writer is faster)")
+
+
+if __name__ == "__main__":
+    main()
