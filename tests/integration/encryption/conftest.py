@@ -1,0 +1,31 @@
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from kubernetes import client
+
+from tests.harness.tools import Tools
+from tests.integration.encryption.binaries import Binaries
+from tests.unit.sops.key_leaks import LeakWatch, key_leaks_in
+
+
+@pytest.fixture
+def binaries(tools: Tools, tmp_path: Path) -> Binaries:
+    return Binaries(tools, tmp_path)
+
+
+@pytest.fixture(autouse=True)
+def leaks(request: pytest.FixtureRequest, caplog: pytest.LogCaptureFixture) -> Iterator[LeakWatch]:
+    """Fails the test when a log record, an expected exception or an Event carries a key."""
+    caplog.set_level(logging.DEBUG)
+    watch = LeakWatch()
+    yield watch
+    watch.add_log_records(caplog.records)
+    if "namespace" in request.fixturenames:
+        core = client.CoreV1Api(request.getfixturevalue("k8s"))
+        for event in core.list_namespaced_event(request.getfixturevalue("namespace")).items:
+            watch.add(f"event {event.reason}", f"{event.reason} {event.message}")
+    assert key_leaks_in(watch.texts) == []
