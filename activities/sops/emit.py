@@ -29,9 +29,9 @@ _STR_TAG = "tag:yaml.org,2002:str"
 _RESOLVERS = (VersionedResolver(version=(1, 1)), VersionedResolver(version=(1, 2)))
 # Strings written plain (or, when a resolver would misread them, double-quoted) with no
 # escaping: printable ASCII without spaces, quotes, backslashes or YAML indicators that
-# matter at the start (the first character is alphanumeric, '_', '/', '.' or '^'), and
-# not ending in ':'.
-_SIMPLE = re.compile(r"[A-Za-z0-9_/.^][A-Za-z0-9_/.^$|=+:,@()\[\]-]*(?<!:)")
+# matter at the start (the first character is alphanumeric, '_', '/', '.' or '^', and
+# no '...' document marker), and not ending in ':'.
+_SIMPLE = re.compile(r"(?!\.\.\.)[A-Za-z0-9_/.^][A-Za-z0-9_/.^$|=+:,@()\[\]-]*(?<!:)")
 _B64 = "[A-Za-z0-9+/=]+"
 _TOKEN = re.compile(rf"ENC\[AES256_GCM,data:{_B64},iv:{_B64},tag:{_B64},type:[a-z]+\]")
 # Lines of a literal block: printable ASCII, no leading or trailing whitespace.

@@ -48,7 +48,7 @@ class AgeIdentity:
                 raise InvalidIdentity(f"line {number} is neither a comment nor an age identity")
             found.append(line)
         if not found:
-            raise InvalidIdentity(f"holds no {_IDENTITY_PREFIX}... identity")
+            raise InvalidIdentity("holds no age identity")
         if len(found) > 1:
             raise InvalidIdentity(f"holds {len(found)} identities; exactly one is required")
         try:

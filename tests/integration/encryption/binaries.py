@@ -37,6 +37,17 @@ class Binaries:
             check=False,
         )
 
+    def sops_with_key_file(self, *args: str, key_file: Path) -> subprocess.CompletedProcess[str]:
+        """sops reading identities from a key file, as Flux reads a ``.agekey`` entry."""
+        return subprocess.run(
+            [str(self.tools.bin("sops")), *args],
+            env=self._env(SOPS_AGE_KEY_FILE=str(key_file)),
+            cwd=self.workdir,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+
     def sops_decrypt(self, text: str, key: str, name: str = "object.sops.yaml") -> Any:
         """What ``sops -d`` reads from ``text``, as JSON (no YAML emitter quirks in between)."""
         path = self.workdir / name

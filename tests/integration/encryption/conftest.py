@@ -21,11 +21,15 @@ def binaries(tools: Tools, tmp_path: Path) -> Binaries:
 def leaks(request: pytest.FixtureRequest, caplog: pytest.LogCaptureFixture) -> Iterator[LeakWatch]:
     """Fails the test when a log record, an expected exception or an Event carries a key."""
     caplog.set_level(logging.DEBUG)
+    # Requested here, so the namespace outlives this fixture and its Events can be read.
+    namespace = (
+        request.getfixturevalue("namespace") if "namespace" in request.fixturenames else None
+    )
     watch = LeakWatch()
     yield watch
     watch.add_log_records(caplog.records)
-    if "namespace" in request.fixturenames:
+    if namespace is not None:
         core = client.CoreV1Api(request.getfixturevalue("k8s"))
-        for event in core.list_namespaced_event(request.getfixturevalue("namespace")).items:
+        for event in core.list_namespaced_event(namespace).items:
             watch.add(f"event {event.reason}", f"{event.reason} {event.message}")
     assert key_leaks_in(watch.texts) == []

@@ -13,11 +13,13 @@ import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 import pytest
 
 __all__ = ["LeakWatch", "key_leaks_in"]
 
+E = TypeVar("E", bound=BaseException)
 _KEY_MARKER = re.compile("AGE-SECRET-KEY", re.IGNORECASE)
 
 
@@ -43,7 +45,7 @@ class LeakWatch:
         self.texts.append((origin, text))
 
     @contextmanager
-    def raises(self, error: type[BaseException]) -> Iterator[pytest.ExceptionInfo[BaseException]]:
+    def raises(self, error: type[E]) -> Iterator[pytest.ExceptionInfo[E]]:
         """``pytest.raises`` that also keeps the error's full text (chain and traceback)."""
         with pytest.raises(error) as caught:
             yield caught

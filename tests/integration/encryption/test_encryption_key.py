@@ -1,0 +1,238 @@
+"""generateWhenMissing against a real API server: validate, create once, never overwrite."""
+
+from __future__ import annotations
+
+import base64
+import logging
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+from kubernetes import client
+from prometheus_client import REGISTRY
+
+from activities.encryption_key import (
+    BACKUP_WARNING_ANNOTATION,
+    FLUX_IDENTITY_KEY,
+    RECIPIENT_ANNOTATION,
+    SOPS_AGE_KEY,
+    EncryptionKey,
+    EncryptionKeyRequest,
+    EncryptionSecretCreateFailed,
+    EncryptionSecretInvalid,
+    EncryptionSecretMissing,
+    ensure_encryption_key,
+    load_identity,
+)
+from activities.sops import AgeIdentity, encrypt_document, recipients_hash
+from tests.harness.kube import ControlPlane
+from tests.integration.encryption.binaries import Binaries
+from tests.unit.sops.key_leaks import LeakWatch
+from workflows.api.conditions import EncryptionReason
+
+SECRET_NAME = "sops-age"
+
+
+def request(
+    namespace: str, *, generate: bool, secret_name: str = SECRET_NAME
+) -> EncryptionKeyRequest:
+    return EncryptionKeyRequest(
+        target_namespace=namespace,
+        target_name="apps",
+        secret_name=secret_name,
+        generate_when_missing=generate,
+    )
+
+
+def read_secret(k8s: client.ApiClient, namespace: str) -> client.V1Secret:
+    return client.CoreV1Api(k8s).read_namespaced_secret(SECRET_NAME, namespace)
+
+
+def decoded(secret: client.V1Secret, key: str) -> str:
+    return base64.b64decode((secret.data or {})[key]).decode()
+
+
+def counter(name: str) -> float:
+    return REGISTRY.get_sample_value(f"gitops_reverser_{name}_total") or 0.0
+
+
+def create_secret(k8s: client.ApiClient, namespace: str, data: dict[str, str]) -> client.V1Secret:
+    return client.CoreV1Api(k8s).create_namespaced_secret(
+        namespace,
+        client.V1Secret(
+            metadata=client.V1ObjectMeta(name=SECRET_NAME),
+            string_data=data,
+        ),
+    )
+
+
+def events(k8s: client.ApiClient, namespace: str) -> list[client.CoreV1Event]:
+    return list(client.CoreV1Api(k8s).list_namespaced_event(namespace).items)
+
+
+def test_a_missing_secret_is_generated_as_an_opaque_age_key_secret(
+    k8s: client.ApiClient, namespace: str
+) -> None:
+    key = ensure_encryption_key(client.CoreV1Api(k8s), request(namespace, generate=True))
+    secret = read_secret(k8s, namespace)
+    assert secret.type == "Opaque"
+    identity = AgeIdentity.parse(decoded(secret, SOPS_AGE_KEY))
+    assert decoded(secret, FLUX_IDENTITY_KEY) == decoded(secret, SOPS_AGE_KEY)
+    assert secret.metadata is not None
+    assert secret.metadata.annotations == {
+        RECIPIENT_ANNOTATION: identity.recipient,
+        BACKUP_WARNING_ANNOTATION: "REMOVE_AFTER_BACKUP",
+    }
+    assert key == EncryptionKey(
+        secret_name=SECRET_NAME,
+        recipient=identity.recipient,
+        recipients_hash=recipients_hash([identity.recipient]),
+        generated=True,
+    )
+
+
+def test_generation_is_counted_logged_and_announced_once_without_the_key(
+    k8s: client.ApiClient, namespace: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    before = counter("keys_generated")
+    caplog.set_level(logging.INFO, logger="activities.encryption_key")
+    key = ensure_encryption_key(client.CoreV1Api(k8s), request(namespace, generate=True))
+    assert counter("keys_generated") == before + 1
+    [line] = [r for r in caplog.records if r.name == "activities.encryption_key"]
+    assert f"{namespace}/apps" in line.getMessage()
+    assert f"{namespace}/{SECRET_NAME}" in line.getMessage()
+    [event] = events(k8s, namespace)
+    assert (event.type, event.reason) == ("Warning", "EncryptionKeyGenerated")
+    assert event.involved_object.kind == "GitTarget"
+    assert key.recipient in (event.message or "")
+    assert "cannot be decrypted" in (event.message or "")
+
+
+def test_a_generated_secret_is_kept_not_rotated_on_later_calls(
+    k8s: client.ApiClient, namespace: str
+) -> None:
+    core = client.CoreV1Api(k8s)
+    first = ensure_encryption_key(core, request(namespace, generate=True))
+    version = read_secret(k8s, namespace).metadata.resource_version  # type: ignore[union-attr]
+    again = ensure_encryption_key(core, request(namespace, generate=True))
+    assert (again.recipient, again.generated) == (first.recipient, False)
+    assert read_secret(k8s, namespace).metadata.resource_version == version  # type: ignore[union-attr]
+
+
+def test_an_existing_key_file_secret_is_validated_and_its_recipient_returned(
+    k8s: client.ApiClient, namespace: str, binaries: Binaries
+) -> None:
+    key_file = binaries.age_keygen()
+    expected = AgeIdentity.parse(key_file.read_text()).recipient
+    created = create_secret(k8s, namespace, {SOPS_AGE_KEY: key_file.read_text()})
+    key = ensure_encryption_key(client.CoreV1Api(k8s), request(namespace, generate=True))
+    assert (key.recipient, key.generated) == (expected, False)
+    after = read_secret(k8s, namespace)
+    assert after.metadata.resource_version == created.metadata.resource_version  # type: ignore[union-attr]
+
+
+def test_a_missing_secret_without_generate_when_missing_is_reported_missing(
+    k8s: client.ApiClient, namespace: str, leaks: LeakWatch
+) -> None:
+    with leaks.raises(EncryptionSecretMissing) as caught:
+        ensure_encryption_key(client.CoreV1Api(k8s), request(namespace, generate=False))
+    assert caught.value.reason == EncryptionReason.ENCRYPTION_SECRET_MISSING
+    assert SECRET_NAME in str(caught.value)
+    assert client.CoreV1Api(k8s).list_namespaced_secret(namespace).items == []
+
+
+@pytest.mark.parametrize(
+    ("data", "problem"),
+    [
+        ({"other": "x"}, f"has no data.{SOPS_AGE_KEY}"),
+        ({SOPS_AGE_KEY: "{0}\n{1}\n"}, "holds 2 identities"),
+        ({SOPS_AGE_KEY: "# a comment only\n"}, "holds no age identity"),
+        ({SOPS_AGE_KEY: "{0}\nstray text\n"}, "line 2 is neither a comment nor an age identity"),
+        ({SOPS_AGE_KEY: "{0}X"}, "not a valid age X25519 key"),
+    ],
+)
+def test_an_invalid_secret_is_reported_without_echoing_it_and_never_overwritten(
+    k8s: client.ApiClient,
+    namespace: str,
+    leaks: LeakWatch,
+    data: dict[str, str],
+    problem: str,
+) -> None:
+    keys = (AgeIdentity.generate().reveal(), AgeIdentity.generate().reveal())
+    created = create_secret(k8s, namespace, {k: v.format(*keys) for k, v in data.items()})
+    with leaks.raises(EncryptionSecretInvalid) as caught:
+        ensure_encryption_key(client.CoreV1Api(k8s), request(namespace, generate=True))
+    assert caught.value.reason == EncryptionReason.ENCRYPTION_SECRET_INVALID
+    assert problem in str(caught.value)
+    after = read_secret(k8s, namespace)
+    assert after.metadata.resource_version == created.metadata.resource_version  # type: ignore[union-attr]
+
+
+def test_a_rejected_create_is_a_create_failure_and_counted(
+    k8s: client.ApiClient, namespace: str, leaks: LeakWatch
+) -> None:
+    before = counter("key_generation_failures")
+    invalid_name = request(namespace, generate=True, secret_name="Not_A_Valid_Name")
+    with leaks.raises(EncryptionSecretCreateFailed) as caught:
+        ensure_encryption_key(client.CoreV1Api(k8s), invalid_name)
+    assert caught.value.reason == EncryptionReason.ENCRYPTION_SECRET_CREATE_FAILED
+    assert "422" in str(caught.value)
+    assert counter("key_generation_failures") == before + 1
+
+
+def test_a_create_in_a_missing_namespace_is_a_create_failure(
+    k8s: client.ApiClient, leaks: LeakWatch
+) -> None:
+    with leaks.raises(EncryptionSecretCreateFailed):
+        ensure_encryption_key(client.CoreV1Api(k8s), request("no-such-namespace", generate=True))
+
+
+def test_twenty_concurrent_bootstraps_create_exactly_one_key(
+    control_plane: ControlPlane, k8s: client.ApiClient, namespace: str
+) -> None:
+    before = counter("keys_generated")
+    callers = 20
+    start = threading.Barrier(callers)
+
+    def bootstrap(_: int) -> EncryptionKey:
+        core = client.CoreV1Api(control_plane.admin_client())
+        start.wait()
+        return ensure_encryption_key(core, request(namespace, generate=True))
+
+    with ThreadPoolExecutor(max_workers=callers) as pool:
+        keys = list(pool.map(bootstrap, range(callers)))
+
+    stored = AgeIdentity.parse(decoded(read_secret(k8s, namespace), SOPS_AGE_KEY))
+    assert {key.recipient for key in keys} == {stored.recipient}
+    assert sum(key.generated for key in keys) == 1
+    assert counter("keys_generated") == before + 1
+    assert len(client.CoreV1Api(k8s).list_namespaced_secret(namespace).items) == 1
+    assert len(events(k8s, namespace)) == 1
+
+
+def test_the_loaded_identity_decrypts_what_was_encrypted_for_the_recipient(
+    k8s: client.ApiClient, namespace: str
+) -> None:
+    core = client.CoreV1Api(k8s)
+    key = ensure_encryption_key(core, request(namespace, generate=True))
+    identity = load_identity(core, namespace, SECRET_NAME)
+    assert identity.recipient == key.recipient
+
+
+def test_the_generated_secret_works_for_sops_and_as_a_flux_agekey_file(
+    k8s: client.ApiClient, namespace: str, binaries: Binaries, tmp_path: Path
+) -> None:
+    key = ensure_encryption_key(client.CoreV1Api(k8s), request(namespace, generate=True))
+    secret = read_secret(k8s, namespace)
+    obj = {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "s"}, "data": {"a": "YQ=="}}
+    text = encrypt_document(obj, [key.recipient])
+    assert binaries.sops_decrypt(text, decoded(secret, SOPS_AGE_KEY)) == obj
+    agekey = tmp_path / FLUX_IDENTITY_KEY
+    agekey.write_text(decoded(secret, FLUX_IDENTITY_KEY))
+    path = tmp_path / "s.sops.yaml"
+    path.write_text(text)
+    done = binaries.sops("--decrypt", str(path), key=None)
+    assert done.returncode != 0  # no identity given: the next run proves the file is the key
+    env_file_run = binaries.sops_with_key_file("--decrypt", str(path), key_file=agekey)
+    assert env_file_run.returncode == 0, env_file_run.stderr
