@@ -13,7 +13,13 @@ from workflows.api.base import (
     ObjectMeta,
     parse_duration,
 )
-from workflows.api.gitprovider import GitProvider, GitProviderSpec, GitProviderStatus, PushPolicy
+from workflows.api.gitprovider import (
+    GitProvider,
+    GitProviderSpec,
+    GitProviderStatus,
+    ProviderCondition,
+    PushPolicy,
+)
 from workflows.api.gittarget import (
     BootstrapStatus,
     Encryption,
@@ -75,6 +81,7 @@ __all__ = [
     "LocalObjectReference",
     "ObjectMeta",
     "Operation",
+    "ProviderCondition",
     "ProviderKind",
     "ProviderReference",
     "PushPolicy",

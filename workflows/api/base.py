@@ -45,16 +45,10 @@ class ApiModel(BaseModel):
     )
 
 
-class ObjectMeta(BaseModel):
+class ObjectMeta(ApiModel):
     """The part of ``metadata`` the operator reads; server-managed extras are ignored."""
 
-    model_config = ConfigDict(
-        alias_generator=to_camel,
-        validate_by_name=True,
-        validate_by_alias=True,
-        serialize_by_alias=True,
-        extra="ignore",
-    )
+    model_config = ConfigDict(extra="ignore")
 
     name: str
     namespace: str | None = None

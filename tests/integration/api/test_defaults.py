@@ -16,9 +16,13 @@ from tests.integration.api.resources import (
     with_changes,
 )
 from workflows.api import (
+    ClusterWatchRule,
     ClusterWatchRuleSpec,
+    GitProvider,
     GitProviderSpec,
+    GitTarget,
     GitTargetSpec,
+    WatchRule,
     WatchRuleSpec,
 )
 
@@ -130,3 +134,21 @@ def test_server_defaults_equal_model_defaults(
         kind: model.model_dump(mode="json", exclude_none=True)
         for kind, model in defaulted_by_model.items()
     } == stored
+
+
+def test_stored_objects_parse_into_their_models(
+    objects: Objects, namespace: str, cluster_name: str
+) -> None:
+    provider_model = GitProvider.model_validate(objects.create(provider(), namespace))
+    target_model = GitTarget.model_validate(objects.create(target(), namespace))
+    rule_model = WatchRule.model_validate(objects.create(watch_rule(), namespace))
+    cluster_rule_model = ClusterWatchRule.model_validate(
+        objects.create(cluster_watch_rule(cluster_name), None)
+    )
+
+    assert (provider_model.metadata.namespace, target_model.metadata.namespace) == (
+        namespace,
+        namespace,
+    )
+    assert rule_model.spec.target_ref.name == target_model.metadata.name
+    assert cluster_rule_model.metadata.namespace is None

@@ -19,6 +19,7 @@ from workflows.api import (
     GitTarget,
     GitTargetStatus,
     LocalObjectReference,
+    ObjectMeta,
     ProviderKind,
     ProviderReference,
     PushPolicy,
@@ -180,3 +181,19 @@ def test_parse_duration_adds_up_every_part(parts: list[tuple[int, str]]) -> None
 
 def test_push_policy_interval_as_timedelta() -> None:
     assert PushPolicy().interval_timedelta() == timedelta(minutes=1)
+
+
+def test_metadata_keeps_what_the_operator_reads_and_ignores_server_bookkeeping() -> None:
+    metadata = ObjectMeta.model_validate(
+        {
+            "name": "prod",
+            "namespace": "team-a",
+            "generation": 3,
+            "finalizers": ["configbutler.ai/finalizer"],
+            "managedFields": [{"manager": "kubectl"}],
+        }
+    )
+
+    assert (metadata.name, metadata.namespace, metadata.generation) == ("prod", "team-a", 3)
+    assert metadata.finalizers == ["configbutler.ai/finalizer"]
+    assert "managedFields" not in metadata.model_dump()
