@@ -50,7 +50,7 @@ go_install() { # go_install TOOL MODULE_PATH VERSION
   if fresh "$tool" "$stamp"; then note "$tool $version: cached"; return; fi
   step "Building $tool $version with Go (first time only)"
   local tmp; tmp=$(mktemp -d)
-  run_with_progress "$tool" "$CACHE_DIR/$tool-build.log" env GOBIN="$tmp" go install "$module@$version"
+  run_with_progress "$tool" "$CACHE_DIR/$tool-build.log" env GOBIN="$tmp" go install -v "$module@$version"
   mv "$tmp/$tool" "$BIN_DIR/$tool" && rmdir "$tmp"
   echo "$stamp" >"$STAMP_DIR/$tool"
 }

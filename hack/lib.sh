@@ -19,7 +19,7 @@ run_with_progress() {
   while kill -0 "$pid" 2>/dev/null; do
     sleep 5
     if (( (SECONDS - start) % 30 < 5 )) && kill -0 "$pid" 2>/dev/null; then
-      note "$label: $((SECONDS - start))s, $(wc -l <"$log") log lines (log: $log)"
+      note "$label: $((SECONDS - start))s, $(wc -l <"$log") packages/log lines so far (log: $log)"
     fi
   done
   if ! wait "$pid"; then
