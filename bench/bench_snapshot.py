@@ -21,6 +21,7 @@ import tempfile
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -132,7 +133,7 @@ def run(objects: int, change_ratio: float) -> tuple[float, list[Row]]:
         cli = CliBaseline(root)
         rows = []
         for label, state in (("initial snapshot", files), ("1% change re-snapshot", changed)):
-            ours = timed(lambda state=state: snapshot(writer, SnapshotRequest(TARGET, state)))
+            ours = timed(partial(snapshot, writer, SnapshotRequest(TARGET, state)))
             commit = cli.commit(state, label)
             rows.append(Row(label, ours, commit, commit + cli.push()))
         return render_seconds, rows

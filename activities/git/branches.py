@@ -17,7 +17,7 @@ __all__ = ["ensure_branch_allowed"]
 
 def ensure_branch_allowed(branch: str, allowed: Sequence[str]) -> None:
     """Raise ``BranchNotAllowed`` unless ``branch`` is valid and matches one of ``allowed``."""
-    if not pygit2.reference_is_valid_name(f"refs/heads/{branch}"):
+    if branch.startswith("-") or not pygit2.reference_is_valid_name(f"refs/heads/{branch}"):
         raise BranchNotAllowed(f"{branch!r} is not a valid branch name")
     if not any(fnmatchcase(branch, pattern) for pattern in allowed):
         raise BranchNotAllowed(

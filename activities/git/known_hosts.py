@@ -14,8 +14,8 @@ import base64
 import binascii
 import hashlib
 import hmac
+import re
 from collections.abc import Iterator
-from fnmatch import fnmatchcase
 
 __all__ = ["entries", "host_is_listed"]
 
@@ -45,11 +45,17 @@ def _patterns_match(patterns: str, name: str) -> bool:
     matched = False
     for pattern in patterns.split(","):
         negated = pattern.startswith("!")
-        if fnmatchcase(name, pattern.removeprefix("!")):
+        if _wildcard(pattern.removeprefix("!")).fullmatch(name.lower()):
             if negated:
                 return False
             matched = True
     return matched
+
+
+def _wildcard(pattern: str) -> re.Pattern[str]:
+    """OpenSSH host patterns know only ``*`` and ``?``; brackets are literal (``[host]:port``)."""
+    escaped = re.escape(pattern.lower())
+    return re.compile(escaped.replace(r"\*", ".*").replace(r"\?", "."))
 
 
 def _hashed_match(entry: str, name: str) -> bool:
