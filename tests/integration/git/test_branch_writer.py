@@ -1,0 +1,236 @@
+"""The branch writer over file:// remotes: commits, batching, conflicts, acknowledgements."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from activities.git import (
+    BatchPolicy,
+    Change,
+    CommitMode,
+    Committer,
+    ConflictRetriesExhausted,
+    FileState,
+    RepositoryNotFound,
+    RetryPolicy,
+)
+from activities.manifests import PlaintextSecretRefused
+from tests.integration.git.conftest import BareRepo, WriterFactory, git
+
+
+def change(
+    path: str, content: bytes | None, description: str = "", checkpoint: str | None = None
+) -> Change:
+    return Change(
+        files=(FileState(path, content),),
+        description=description or f"write {path}",
+        checkpoint=checkpoint,
+    )
+
+
+class TestCommits:
+    def test_pending_changes_become_one_commit_in_batch_mode(
+        self, remote: BareRepo, make_writer: WriterFactory
+    ) -> None:
+        writer = make_writer(remote.url)
+        writer.submit(change("p/a.yaml", b"a\n", "create ConfigMap ns/a"))
+        writer.submit(change("p/b.yaml", b"b\n", "create ConfigMap ns/b"))
+
+        result = writer.flush()
+
+        assert len(result.commits) == 1
+        assert remote.log()[0] == "batch of 2 changes: 2 created, 0 updated, 0 deleted"
+        assert remote.read("p/a.yaml") == b"a\n"
+        assert remote.read("p/b.yaml") == b"b\n"
+
+    def test_per_change_mode_makes_one_commit_per_change(
+        self, remote: BareRepo, make_writer: WriterFactory
+    ) -> None:
+        writer = make_writer(remote.url, commit_mode=CommitMode.PER_CHANGE)
+        writer.submit(change("p/a.yaml", b"a\n", "create ConfigMap ns/a"))
+        writer.submit(change("p/a.yaml", None, "delete ConfigMap ns/a"))
+
+        writer.flush()
+
+        assert remote.log()[:2] == ["delete ConfigMap ns/a", "create ConfigMap ns/a"]
+        assert remote.read("p/a.yaml") is None
+
+    def test_change_that_alters_nothing_makes_no_commit(
+        self, remote: BareRepo, make_writer: WriterFactory
+    ) -> None:
+        writer = make_writer(remote.url)
+        writer.submit(change("README.md", b"# repo\n"))
+        writer.submit(change("p/never-existed.yaml", None))
+
+        result = writer.flush()
+
+        assert result.commits == ()
+        assert remote.log() == ["initial"]
+        assert [applied.commit for applied in result.applied] == [None, None]
+
+    def test_committer_identity_is_configurable(
+        self, remote: BareRepo, make_writer: WriterFactory
+    ) -> None:
+        writer = make_writer(remote.url, committer=Committer("Mirror Bot", "bot@example.com"))
+        writer.submit(change("p/a.yaml", b"a\n"))
+        writer.flush()
+        author = git("log", "-1", "--format=%an <%ae>|%cn <%ce>", "main", cwd=remote.path)
+        assert author.strip() == "Mirror Bot <bot@example.com>|Mirror Bot <bot@example.com>"
+
+    def test_first_push_creates_the_branch_in_an_empty_repository(
+        self, empty_remote: BareRepo, make_writer: WriterFactory
+    ) -> None:
+        writer = make_writer(empty_remote.url)
+        assert writer.open() is None
+        writer.submit(change("p/a.yaml", b"a\n", "create ConfigMap ns/a"))
+
+        result = writer.flush()
+
+        assert empty_remote.log() == ["create ConfigMap ns/a"]
+        assert result.head == empty_remote.tip()
+
+    def test_plaintext_secret_file_is_refused_and_nothing_is_pushed(
+        self, remote: BareRepo, make_writer: WriterFactory
+    ) -> None:
+        writer = make_writer(remote.url)
+        writer.submit(change("p/ns/core/secrets/db.sops.yaml", b"kind: Secret\ndata:\n  a: b\n"))
+        with pytest.raises(PlaintextSecretRefused):
+            writer.flush()
+        assert remote.log() == ["initial"]
+
+
+class TestAcknowledgement:
+    def test_push_result_acknowledges_sequences_and_checkpoints_in_order(
+        self, remote: BareRepo, make_writer: WriterFactory
+    ) -> None:
+        writer = make_writer(remote.url)
+        first = writer.submit(change("p/a.yaml", b"a\n", checkpoint="rv-10"))
+        second = writer.submit(change("p/b.yaml", b"b\n", checkpoint="rv-11"))
+
+        result = writer.flush()
+
+        assert result.pushed_through == second == first + 1
+        assert result.checkpoints == ("rv-10", "rv-11")
+        assert writer.pending == 0
+
+    def test_failed_push_keeps_changes_pending_and_acknowledges_nothing(
+        self, tmp_path_factory: pytest.TempPathFactory, make_writer: WriterFactory
+    ) -> None:
+        missing = tmp_path_factory.mktemp("gone") / "missing.git"
+        writer = make_writer(f"file://{missing}")
+        writer.submit(change("p/a.yaml", b"a\n", checkpoint="rv-1"))
+
+        with pytest.raises(RepositoryNotFound):
+            writer.flush()
+
+        assert writer.pending == 1
+        assert writer.pushed_through == 0
+
+    def test_changes_submitted_after_a_flush_wait_for_the_next(
+        self, remote: BareRepo, make_writer: WriterFactory
+    ) -> None:
+        writer = make_writer(remote.url)
+        writer.submit(change("p/a.yaml", b"a\n"))
+        writer.flush()
+        later = writer.submit(change("p/b.yaml", b"b\n"))
+        assert writer.pending == 1
+        assert writer.flush().pushed_through == later
+
+
+class TestBatching:
+    def test_push_is_due_at_max_commits(self, remote: BareRepo, make_writer: WriterFactory) -> None:
+        writer = make_writer(remote.url, batch=BatchPolicy(timedelta(hours=1), max_commits=2))
+        writer.submit(change("p/a.yaml", b"a\n"))
+        assert not writer.push_due()
+        writer.submit(change("p/b.yaml", b"b\n"))
+        assert writer.push_due()
+
+    def test_push_is_due_when_the_oldest_change_waited_the_interval(
+        self, remote: BareRepo, make_writer: WriterFactory
+    ) -> None:
+        now = [1000.0]
+        writer = make_writer(
+            remote.url, batch=BatchPolicy(timedelta(seconds=30), 20), clock=lambda: now[0]
+        )
+        writer.submit(change("p/a.yaml", b"a\n"))
+        now[0] += 10
+        writer.submit(change("p/b.yaml", b"b\n"))
+        assert writer.next_push_at() == 1030.0
+        now[0] = 1030.0
+        assert writer.push_due()
+
+    def test_nothing_is_due_after_everything_was_pushed(
+        self, remote: BareRepo, make_writer: WriterFactory
+    ) -> None:
+        writer = make_writer(remote.url, batch=BatchPolicy(timedelta(0), 1))
+        writer.submit(change("p/a.yaml", b"a\n"))
+        writer.flush()
+        assert not writer.push_due()
+        assert writer.next_push_at() is None
+
+
+class TestConflicts:
+    def test_outside_push_before_ours_is_absorbed_without_force(
+        self, remote: BareRepo, make_writer: WriterFactory
+    ) -> None:
+        writer = make_writer(remote.url)
+        writer.open()
+        outside = remote.push_from_outside("docs/notes.md", b"hi\n", "outside edit")
+        writer.submit(change("p/a.yaml", b"a\n", "create ConfigMap ns/a"))
+
+        result = writer.flush()
+
+        assert result.attempts == 2
+        assert remote.is_ancestor(outside)
+        assert remote.read("docs/notes.md") == b"hi\n"
+        assert remote.read("p/a.yaml") == b"a\n"
+        assert remote.log()[:2] == ["create ConfigMap ns/a", "outside edit"]
+
+    def test_our_file_state_wins_over_an_outside_edit_of_the_same_file(
+        self, remote: BareRepo, make_writer: WriterFactory
+    ) -> None:
+        writer = make_writer(remote.url)
+        writer.open()
+        outside = remote.push_from_outside("p/a.yaml", b"edited by hand\n", "hand edit")
+        writer.submit(change("p/a.yaml", b"live state\n"))
+
+        writer.flush()
+
+        assert remote.read("p/a.yaml") == b"live state\n"
+        assert remote.is_ancestor(outside)
+
+    def test_change_equal_to_a_stale_tip_is_checked_against_the_remote(
+        self, remote: BareRepo, make_writer: WriterFactory
+    ) -> None:
+        writer = make_writer(remote.url)
+        writer.open()
+        remote.push_from_outside("README.md", b"changed outside\n", "outside edit")
+        writer.submit(change("README.md", b"# repo\n", "restore README"))
+
+        writer.flush()
+
+        assert remote.read("README.md") == b"# repo\n"
+
+    def test_remote_that_keeps_moving_exhausts_the_retries(
+        self, remote: BareRepo, make_writer: WriterFactory
+    ) -> None:
+        moves = iter(range(100))
+
+        def someone_pushes_while_we_wait(_seconds: float) -> None:
+            remote.push_from_outside(f"busy/{next(moves)}", b"x\n", "busy colleague")
+
+        writer = make_writer(
+            remote.url,
+            retry=RetryPolicy(attempts=3, initial_backoff=0),
+            sleep=someone_pushes_while_we_wait,
+        )
+        writer.open()
+        remote.push_from_outside("busy/first", b"x\n", "busy colleague")
+        writer.submit(change("p/a.yaml", b"a\n"))
+
+        with pytest.raises(ConflictRetriesExhausted):
+            writer.flush()
+        assert remote.read("p/a.yaml") is None
+        assert writer.pending == 1

@@ -1,0 +1,110 @@
+"""Snapshots: a target path made to hold exactly the given objects, in one pushed commit."""
+
+from __future__ import annotations
+
+import pytest
+
+from activities.git import Change, FileState, PathOutsideTarget, SnapshotRequest, snapshot
+from tests.integration.git.conftest import BareRepo, WriterFactory
+
+TARGET = "clusters/prod"
+
+
+def obj(namespace: str, name: str, body: str = "") -> tuple[str, bytes]:
+    return f"{TARGET}/{namespace}/core/configmaps/{name}.yaml", f"name: {name}\n{body}".encode()
+
+
+@pytest.fixture
+def populated(remote: BareRepo, make_writer: WriterFactory) -> BareRepo:
+    """Target path with three objects, bootstrap files, a foreign file, and a neighbour target."""
+    files = dict(
+        [
+            obj("a", "keep"),
+            obj("a", "stale-1"),
+            obj("b", "stale-2"),
+            (f"{TARGET}/.sops.yaml", b"creation_rules: []\n"),
+            (f"{TARGET}/README.md", b"# prod\n"),
+            (f"{TARGET}/a/kustomization.yaml", b"resources: []\n"),
+            ("clusters/staging/a/core/configmaps/other.yaml", b"name: other\n"),
+        ]
+    )
+    writer = make_writer(remote.url)
+    writer.submit(Change(tuple(FileState(p, c) for p, c in files.items()), "seed"))
+    writer.flush()
+    return remote
+
+
+def test_stale_object_files_are_deleted_and_counts_are_right(
+    populated: BareRepo, make_writer: WriterFactory
+) -> None:
+    before = populated.files()
+    wanted = dict([obj("a", "keep", "changed: yes\n"), obj("c", "new")])
+
+    result = snapshot(make_writer(populated.url), SnapshotRequest(TARGET, wanted))
+
+    assert (result.created, result.updated, result.deleted) == (1, 1, 2)
+    assert before - populated.files() == {
+        f"{TARGET}/a/core/configmaps/stale-1.yaml",
+        f"{TARGET}/b/core/configmaps/stale-2.yaml",
+    }
+    assert populated.log()[0] == "snapshot clusters/prod: 1 created, 1 updated, 2 deleted"
+    assert result.commit == populated.tip()
+
+
+def test_second_identical_snapshot_makes_no_commit(
+    populated: BareRepo, make_writer: WriterFactory
+) -> None:
+    writer = make_writer(populated.url)
+    wanted = dict([obj("a", "keep"), obj("c", "new")])
+    first = snapshot(writer, SnapshotRequest(TARGET, wanted))
+
+    second = snapshot(writer, SnapshotRequest(TARGET, wanted))
+
+    assert not second.changed
+    assert (second.created, second.updated, second.deleted) == (0, 0, 0)
+    assert second.commit == first.commit == populated.tip()
+
+
+def test_files_outside_the_target_path_and_bootstrap_files_are_untouched(
+    populated: BareRepo, make_writer: WriterFactory
+) -> None:
+    snapshot(make_writer(populated.url), SnapshotRequest(TARGET, {}))
+
+    assert populated.files() == {
+        "README.md",
+        f"{TARGET}/.sops.yaml",
+        f"{TARGET}/README.md",
+        f"{TARGET}/a/kustomization.yaml",
+        "clusters/staging/a/core/configmaps/other.yaml",
+    }
+
+
+def test_snapshot_absorbs_an_outside_push_and_reports_the_landed_counts(
+    populated: BareRepo, make_writer: WriterFactory
+) -> None:
+    writer = make_writer(populated.url)
+    writer.open()
+    path, _ = obj("d", "added-outside")
+    populated.push_from_outside(path, b"name: added-outside\n", "outside")
+
+    result = snapshot(writer, SnapshotRequest(TARGET, dict([obj("a", "keep")])))
+
+    assert result.deleted == 3
+    assert populated.read(path) is None
+
+
+def test_file_outside_the_target_path_is_refused(
+    populated: BareRepo, make_writer: WriterFactory
+) -> None:
+    with pytest.raises(PathOutsideTarget):
+        snapshot(
+            make_writer(populated.url),
+            SnapshotRequest(TARGET, {"clusters/staging/a/core/configmaps/x.yaml": b"x"}),
+        )
+
+
+def test_file_that_is_not_an_object_file_is_refused(
+    populated: BareRepo, make_writer: WriterFactory
+) -> None:
+    with pytest.raises(PathOutsideTarget):
+        snapshot(make_writer(populated.url), SnapshotRequest(TARGET, {f"{TARGET}/x.yaml": b"x"}))
