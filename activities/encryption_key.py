@@ -16,6 +16,7 @@ from __future__ import annotations
 import base64
 import binascii
 import logging
+from datetime import UTC, datetime
 from typing import ClassVar
 
 import urllib3
@@ -212,6 +213,7 @@ def _read(core: client.CoreV1Api, namespace: str, name: str) -> client.V1Secret 
 
 def _announce(core: client.CoreV1Api, request: EncryptionKeyRequest, recipient: str) -> None:
     """One Warning Event on the GitTarget; losing it must not fail the bootstrap."""
+    now = datetime.now(UTC)
     event = client.CoreV1Event(
         metadata=client.V1ObjectMeta(generate_name=f"{request.target_name}."),
         involved_object=client.V1ObjectReference(
@@ -229,6 +231,9 @@ def _announce(core: client.CoreV1Api, request: EncryptionKeyRequest, recipient: 
             "cannot be decrypted."
         ),
         source=client.V1EventSource(component="gitops-reverser"),
+        reporting_component="gitops-reverser",
+        first_timestamp=now,
+        last_timestamp=now,
         count=1,
     )
     try:

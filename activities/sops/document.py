@@ -113,7 +113,8 @@ def encrypt_document(
         raise UnsupportedValue("at least one age recipient is required")
     data_key = os.urandom(_DATA_KEY_SIZE)
     body, mac = encrypt_tree(obj, data_key, _OUR_RULE)
-    lastmodified = _go_rfc3339(now or datetime.now(UTC))
+    moment = now or datetime.now(UTC)
+    lastmodified = _go_rfc3339(moment if moment.tzinfo is None else moment.astimezone(UTC))
     body[_SOPS_KEY] = {
         "age": [{"recipient": r, "enc": _wrap(data_key, r)} for r in canonical],
         "encrypted_regex": ENCRYPTED_REGEX,

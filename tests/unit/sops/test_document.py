@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 from hypothesis import given, settings
@@ -62,6 +62,12 @@ def test_the_sops_block_names_rule_recipients_time_mac_and_a_semver_version() ->
     assert stanza["recipient"] == IDENTITY.recipient
     assert stanza["enc"].startswith("-----BEGIN AGE ENCRYPTED FILE-----\n")
     assert stanza["enc"].endswith("-----END AGE ENCRYPTED FILE-----\n")
+
+
+def test_lastmodified_is_written_in_utc() -> None:
+    moment = datetime(2024, 5, 6, 9, 8, 9, tzinfo=timezone(timedelta(hours=2)))
+    block = yamlio.load(encrypt_document(SECRET, [IDENTITY.recipient], now=moment))["sops"]
+    assert block["lastmodified"] == "2024-05-06T07:08:09Z"
 
 
 def test_every_recipient_can_open_the_document() -> None:
