@@ -6,8 +6,10 @@ Outside pushes use the real git CLI, as a colleague's laptop would.
 from __future__ import annotations
 
 import subprocess
+import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pygit2
 import pytest
@@ -103,12 +105,14 @@ WriterFactory = Callable[..., BranchWriter]
 
 @pytest.fixture
 def make_writer(tmp_path: Path) -> WriterFactory:
-    def make(url: str, **options: object) -> BranchWriter:
-        clock = options.pop("clock", None)
-        sleep = options.pop("sleep", lambda _seconds: None)
-        config = WriterConfig(url=url, branch="main", cache_dir=tmp_path / "cache", **options)  # type: ignore[arg-type]
-        if clock is None:
-            return BranchWriter(config, sleep=sleep)  # type: ignore[arg-type]
-        return BranchWriter(config, clock=clock, sleep=sleep)  # type: ignore[arg-type]
+    def make(
+        url: str,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = lambda _seconds: None,
+        **options: Any,
+    ) -> BranchWriter:
+        config = WriterConfig(url=url, branch="main", cache_dir=tmp_path / "cache", **options)
+        return BranchWriter(config, clock=clock, sleep=sleep)
 
     return make

@@ -1,0 +1,226 @@
+"""Pushing over the harness's real servers: file, HTTP with basic auth, and sshd.
+
+Covers the typed failures the lifecycle turns into condition reasons: refused
+credentials (including read-only ones) end quickly with AuthenticationFailed,
+host keys are checked strictly, and a missing repository is named as such.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import threading
+from pathlib import Path
+
+import pytest
+
+from activities.git import (
+    AuthenticationFailed,
+    BranchWriter,
+    Change,
+    Credentials,
+    FileState,
+    HostKeyMismatch,
+    HostKeyUnknown,
+    HttpCredentials,
+    NetworkError,
+    PushRejected,
+    RepositoryNotFound,
+    SnapshotRequest,
+    SshCredentials,
+    WriterConfig,
+    credentials_from_secret,
+    snapshot,
+)
+from tests.harness.git import GitRemote, GitServers, HttpCredential, SshCredential
+
+pytestmark = pytest.mark.timeout(120)
+
+
+def writer_for(url: str, credentials: Credentials | None, cache: Path) -> BranchWriter:
+    config = WriterConfig(url=url, branch="main", cache_dir=cache, credentials=credentials)
+    return BranchWriter(config, sleep=lambda _seconds: None)
+
+
+def http(credential: HttpCredential) -> HttpCredentials:
+    return HttpCredentials(credential.username, credential.password)
+
+
+def ssh(credential: SshCredential, known_hosts: str | None = None) -> SshCredentials:
+    return SshCredentials(
+        private_key=credential.private_key,
+        known_hosts=(known_hosts or credential.known_hosts).encode(),
+    )
+
+
+def write_one(writer: BranchWriter, path: str = "p/a.yaml", content: bytes = b"a\n") -> None:
+    writer.submit(Change((FileState(path, content),), f"write {path}"))
+    writer.flush()
+
+
+class TestPushOverEachTransport:
+    def test_file(self, git_remote: GitRemote, tmp_path: Path) -> None:
+        write_one(writer_for(git_remote.file_url, None, tmp_path))
+        assert git_remote.read("p/a.yaml") == b"a\n"
+
+    def test_http_with_token_from_a_secret(self, git_remote: GitRemote, tmp_path: Path) -> None:
+        data = {
+            "username": git_remote.http_rw.username.encode(),
+            "token": git_remote.http_rw.password.encode(),
+        }
+        credentials = credentials_from_secret(git_remote.http_url, data)
+        write_one(writer_for(git_remote.http_url, credentials, tmp_path))
+        assert git_remote.read("p/a.yaml") == b"a\n"
+
+    def test_ssh_with_flux_style_secret(self, git_remote: GitRemote, tmp_path: Path) -> None:
+        data = {
+            "identity": git_remote.ssh_rw.private_key.encode(),
+            "identity.pub": git_remote.ssh_rw.public_key.encode(),
+            "known_hosts": git_remote.ssh_rw.known_hosts.encode(),
+        }
+        credentials = credentials_from_secret(git_remote.ssh_url, data)
+        write_one(writer_for(git_remote.ssh_url, credentials, tmp_path))
+        assert git_remote.read("p/a.yaml") == b"a\n"
+
+    def test_ssh_snapshot_into_an_empty_repository_creates_the_branch(
+        self, git_servers: GitServers, tmp_path: Path
+    ) -> None:
+        remote = git_servers.new_remote(initial_commit=False)
+        writer = writer_for(remote.ssh_url, ssh(remote.ssh_rw), tmp_path)
+        files = {"prod/ns/core/configmaps/a.yaml": b"a\n"}
+
+        result = snapshot(writer, SnapshotRequest("prod", files))
+
+        assert result.created == 1
+        assert remote.log() == ["snapshot prod: 1 created, 0 updated, 0 deleted"]
+
+
+class TestConcurrentOutsidePush:
+    @pytest.mark.parametrize("transport", ["http", "ssh"])
+    def test_outside_push_between_fetch_and_push_is_absorbed(
+        self, git_remote: GitRemote, tmp_path: Path, transport: str
+    ) -> None:
+        url, credentials = (
+            (git_remote.http_url, http(git_remote.http_rw))
+            if transport == "http"
+            else (git_remote.ssh_url, ssh(git_remote.ssh_rw))
+        )
+        ours = writer_for(url, credentials, tmp_path / "ours")
+        theirs = writer_for(url, credentials, tmp_path / "theirs")
+        ours.open()
+        write_one(theirs, "docs/theirs.md", b"theirs\n")
+
+        ours.submit(Change((FileState("p/ours.yaml", b"ours\n"),), "write ours"))
+        result = ours.flush()
+
+        assert result.attempts == 2
+        assert git_remote.log() == ["write ours", "write docs/theirs.md", "initial"]
+        assert git_remote.read("docs/theirs.md") == b"theirs\n"
+
+
+class TestRefusedCredentials:
+    def test_read_only_http_user_gets_authentication_failed(
+        self, git_remote: GitRemote, tmp_path: Path
+    ) -> None:
+        writer = writer_for(git_remote.http_url, http(git_remote.http_ro), tmp_path)
+        with pytest.raises(AuthenticationFailed):
+            write_one(writer)
+        assert git_remote.log() == ["initial"]
+
+    def test_wrong_http_password_fails_once_instead_of_retrying_forever(
+        self, git_remote: GitRemote, tmp_path: Path
+    ) -> None:
+        wrong = HttpCredentials(git_remote.http_rw.username, "not-the-password")
+        with pytest.raises(AuthenticationFailed) as caught:
+            writer_for(git_remote.http_url, wrong, tmp_path).open()
+        assert "not-the-password" not in str(caught.value)
+
+    def test_read_only_ssh_key_gets_authentication_failed(
+        self, git_remote: GitRemote, tmp_path: Path
+    ) -> None:
+        writer = writer_for(git_remote.ssh_url, ssh(git_remote.ssh_ro), tmp_path)
+        writer.open()
+        with pytest.raises(AuthenticationFailed):
+            write_one(writer)
+        assert git_remote.log() == ["initial"]
+
+    def test_unauthorised_ssh_key_gets_authentication_failed(
+        self, git_remote: GitRemote, tmp_path: Path
+    ) -> None:
+        key = tmp_path / "stranger"
+        subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(key)], check=True)
+        stranger = SshCredentials(
+            private_key=key.read_text(), known_hosts=git_remote.ssh_rw.known_hosts.encode()
+        )
+        with pytest.raises(AuthenticationFailed):
+            writer_for(git_remote.ssh_url, stranger, tmp_path).open()
+
+
+class TestHostKeys:
+    def test_host_listed_with_a_different_key_is_refused(
+        self, git_remote: GitRemote, tmp_path: Path
+    ) -> None:
+        credentials = ssh(git_remote.ssh_rw, git_remote.ssh_unknown_host_known_hosts)
+        with pytest.raises(HostKeyMismatch):
+            writer_for(git_remote.ssh_url, credentials, tmp_path).open()
+
+    def test_host_missing_from_known_hosts_is_refused(
+        self, git_remote: GitRemote, tmp_path: Path
+    ) -> None:
+        other_host = git_remote.ssh_rw.known_hosts.replace("127.0.0.1", "10.9.8.7")
+        with pytest.raises(HostKeyUnknown):
+            writer_for(git_remote.ssh_url, ssh(git_remote.ssh_rw, other_host), tmp_path).open()
+
+    def test_writers_with_different_known_hosts_run_concurrently_without_mixing(
+        self, git_remote: GitRemote, tmp_path: Path
+    ) -> None:
+        outcomes: dict[str, str] = {}
+
+        def run(name: str, known_hosts: str) -> None:
+            credentials = ssh(git_remote.ssh_rw, known_hosts)
+            writer = writer_for(git_remote.ssh_url, credentials, tmp_path / name)
+            for _ in range(3):
+                try:
+                    writer.open()
+                    outcomes[name] = outcomes.get(name, "") + "ok "
+                except HostKeyMismatch:
+                    outcomes[name] = outcomes.get(name, "") + "refused "
+
+        threads = [
+            threading.Thread(target=run, args=("trusting", git_remote.ssh_rw.known_hosts)),
+            threading.Thread(target=run, args=("wary", git_remote.ssh_unknown_host_known_hosts)),
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+
+        assert outcomes == {"trusting": "ok ok ok ", "wary": "refused refused refused "}
+
+
+class TestMissingOrUnreachable:
+    def test_missing_repository_overhttp(self, git_remote: GitRemote, tmp_path: Path) -> None:
+        url = git_remote.http_url.replace(git_remote.name, "absent.git")
+        with pytest.raises(RepositoryNotFound):
+            writer_for(url, http(git_remote.http_rw), tmp_path).open()
+
+    def test_missing_repository_over_ssh(self, git_remote: GitRemote, tmp_path: Path) -> None:
+        url = git_remote.ssh_url.replace(git_remote.name, "absent.git")
+        with pytest.raises(RepositoryNotFound):
+            writer_for(url, ssh(git_remote.ssh_rw), tmp_path).open()
+
+    def test_nothing_listening_is_a_network_error(self, tmp_path: Path) -> None:
+        with pytest.raises(NetworkError):
+            writer_for("http://127.0.0.1:9/repo.git", None, tmp_path).open()
+
+
+def test_refusal_by_a_server_hook_is_a_push_rejection(
+    git_remote: GitRemote, tmp_path: Path
+) -> None:
+    hook = git_remote.bare_path / "hooks" / "pre-receive"
+    hook.write_text("#!/bin/sh\necho 'main is protected' >&2\nexit 1\n")
+    hook.chmod(0o755)
+    writer = writer_for(git_remote.http_url, http(git_remote.http_rw), tmp_path)
+
+    with pytest.raises(PushRejected):
+        write_one(writer)
+    assert writer.pending == 1
