@@ -236,3 +236,13 @@ def test_the_generated_secret_works_for_sops_and_as_a_flux_agekey_file(
     assert done.returncode != 0  # no identity given: the next run proves the file is the key
     env_file_run = binaries.sops_with_key_file("--decrypt", str(path), key_file=agekey)
     assert env_file_run.returncode == 0, env_file_run.stderr
+
+
+def test_the_operator_identity_bootstraps_and_announces_with_its_own_rbac(
+    control_plane: ControlPlane, k8s: client.ApiClient, namespace: str
+) -> None:
+    core = client.CoreV1Api(control_plane.operator_client())
+    generated = ensure_encryption_key(core, request(namespace, generate=True))
+    again = ensure_encryption_key(core, request(namespace, generate=True))
+    assert (again.recipient, again.generated) == (generated.recipient, False)
+    assert [event.reason for event in events(k8s, namespace)] == ["EncryptionKeyGenerated"]
