@@ -49,6 +49,11 @@ def read_secret(k8s: client.ApiClient, namespace: str) -> client.V1Secret:
     return client.CoreV1Api(k8s).read_namespaced_secret(SECRET_NAME, namespace)
 
 
+def version(secret: client.V1Secret) -> str | None:
+    assert secret.metadata is not None
+    return secret.metadata.resource_version
+
+
 def decoded(secret: client.V1Secret, key: str) -> str:
     return base64.b64decode((secret.data or {})[key]).decode()
 
@@ -114,10 +119,10 @@ def test_a_generated_secret_is_kept_not_rotated_on_later_calls(
 ) -> None:
     core = client.CoreV1Api(k8s)
     first = ensure_encryption_key(core, request(namespace, generate=True))
-    version = read_secret(k8s, namespace).metadata.resource_version  # type: ignore[union-attr]
+    before = version(read_secret(k8s, namespace))
     again = ensure_encryption_key(core, request(namespace, generate=True))
     assert (again.recipient, again.generated) == (first.recipient, False)
-    assert read_secret(k8s, namespace).metadata.resource_version == version  # type: ignore[union-attr]
+    assert version(read_secret(k8s, namespace)) == before
 
 
 def test_an_existing_key_file_secret_is_validated_and_its_recipient_returned(
@@ -129,7 +134,7 @@ def test_an_existing_key_file_secret_is_validated_and_its_recipient_returned(
     key = ensure_encryption_key(client.CoreV1Api(k8s), request(namespace, generate=True))
     assert (key.recipient, key.generated) == (expected, False)
     after = read_secret(k8s, namespace)
-    assert after.metadata.resource_version == created.metadata.resource_version  # type: ignore[union-attr]
+    assert version(after) == version(created)
 
 
 def test_a_missing_secret_without_generate_when_missing_is_reported_missing(
@@ -166,7 +171,7 @@ def test_an_invalid_secret_is_reported_without_echoing_it_and_never_overwritten(
     assert caught.value.reason == EncryptionReason.ENCRYPTION_SECRET_INVALID
     assert problem in str(caught.value)
     after = read_secret(k8s, namespace)
-    assert after.metadata.resource_version == created.metadata.resource_version  # type: ignore[union-attr]
+    assert version(after) == version(created)
 
 
 def test_a_rejected_create_is_a_create_failure_and_counted(
