@@ -28,6 +28,7 @@ __all__ = [
     "SshCredentials",
     "Transport",
     "credentials_from_secret",
+    "redact_url",
     "transport_of",
 ]
 
@@ -74,7 +75,7 @@ def transport_of(url: str) -> Transport:
     }
     if scheme.lower() in schemes:
         return schemes[scheme.lower()]
-    raise CredentialsInvalid(f"unsupported git URL scheme in {_redact(url)}")
+    raise CredentialsInvalid(f"unsupported git URL scheme in {redact_url(url)}")
 
 
 def credentials_from_secret(url: str, data: Mapping[str, bytes] | None) -> Credentials | None:
@@ -128,8 +129,8 @@ def _text(data: Mapping[str, bytes], name: str) -> str:
         raise CredentialsInvalid(f"Secret key {name} is not UTF-8 text") from None
 
 
-def _redact(url: str) -> str:
-    """The URL without any user-info part, which may hold a token."""
+def redact_url(url: str) -> str:
+    """The URL without its user-info part, which may hold a token: safe for messages."""
     scheme, sep, rest = url.partition("://")
     if not sep:
         return url.split("@", 1)[-1]

@@ -31,7 +31,13 @@ from urllib.parse import urlsplit
 import pygit2
 from pygit2.enums import CredentialType
 
-from activities.git.credentials import Credentials, SshCredentials, Transport, transport_of
+from activities.git.credentials import (
+    Credentials,
+    SshCredentials,
+    Transport,
+    redact_url,
+    transport_of,
+)
 from activities.git.errors import (
     AuthenticationFailed,
     GitError,
@@ -150,7 +156,7 @@ def _translate(endpoint: Endpoint, callbacks: _Callbacks, message: str) -> Excep
         return _host_key_error(endpoint)
     if _NON_FAST_FORWARD.search(message):
         return RemoteMoved(message)
-    where = _safe_url(endpoint.url)
+    where = redact_url(endpoint.url)
     for pattern, error_type in _CLASSIFIED:
         if pattern.search(message):
             return error_type(f"{where}: {message.strip()}")
@@ -158,7 +164,7 @@ def _translate(endpoint: Endpoint, callbacks: _Callbacks, message: str) -> Excep
 
 
 def _host_key_error(endpoint: Endpoint) -> GitError:
-    where = _safe_url(endpoint.url)
+    where = redact_url(endpoint.url)
     credentials = endpoint.credentials
     if not isinstance(credentials, SshCredentials):
         return HostKeyUnknown(f"{where}: the server's TLS certificate is not trusted")
@@ -183,9 +189,9 @@ class _Callbacks(pygit2.RemoteCallbacks):
         if allowed_types == CredentialType.USERNAME:
             return pygit2.Username(username_from_url or _SSH_DEFAULT_USER)
         if source is None:
-            raise AuthenticationFailed(f"{_safe_url(url)} asks for credentials; none configured")
+            raise AuthenticationFailed(f"{redact_url(url)} asks for credentials; none configured")
         if self._offered:
-            raise AuthenticationFailed(f"{_safe_url(url)} refused the credentials")
+            raise AuthenticationFailed(f"{redact_url(url)} refused the credentials")
         self._offered = True
         if isinstance(source, SshCredentials):
             return pygit2.KeypairFromMemory(
@@ -241,14 +247,3 @@ def _ssh_host_port(url: str) -> tuple[str, int | None]:
         parts = urlsplit(url)
         return parts.hostname or "", parts.port
     return url.split("@", 1)[-1].split(":", 1)[0], None
-
-
-def _safe_url(url: str) -> str:
-    """The URL without user-info, which can carry a token."""
-    if "://" not in url:
-        return url.split("@", 1)[-1]
-    parts = urlsplit(url)
-    netloc = parts.hostname or ""
-    if parts.port:
-        netloc = f"{netloc}:{parts.port}"
-    return parts._replace(netloc=netloc).geturl()
