@@ -88,10 +88,14 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
-    survivors = [f"{process.name} (pid {process.pid})" for process in STARTED if process.alive()]
+    """Fail the run if a started process outlived its fixture, and stop it by pid."""
+    survivors = [process for process in STARTED if process.alive()]
     if survivors:
-        session.config.stash.setdefault(_SURVIVORS, []).extend(survivors)
+        names = [f"{process.name} (pid {process.pid})" for process in survivors]
+        session.config.stash.setdefault(_SURVIVORS, []).extend(names)
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
+    for process in survivors:
+        process.stop()
 
 
 _SURVIVORS = pytest.StashKey[list[str]]()
