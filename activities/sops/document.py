@@ -4,9 +4,9 @@ Encryption draws one random 32-byte data key per document, encrypts the leaves u
 ``data`` and ``stringData`` (``encrypted_regex``), wraps the data key for every age
 recipient (armored) and seals the MAC over the plaintext leaves, in the order they are
 written, with ``lastmodified`` as its authenticated data. The text is written by
-:mod:`activities.sops.emit`, whose output every YAML reader reads back as the values
-hashed here. Decryption accepts any SOPS YAML file with age recipients (also ones the
-``sops`` binary wrote with other rules) and verifies the MAC like ``sops -d``.
+``yamlio.dump``, whose output every YAML reader reads back as the values hashed here.
+Decryption accepts any SOPS YAML file with age recipients (also ones the ``sops``
+binary wrote with other rules) and verifies the MAC like ``sops -d``.
 
 No file, Git or Kubernetes I/O; the clock is read only when no time is passed in.
 """
@@ -26,7 +26,6 @@ from pyrage import x25519
 
 from activities import yamlio
 from activities.metrics import SECRETS_ENCRYPTED
-from activities.sops.emit import emit
 from activities.sops.errors import (
     MacMismatch,
     NoMatchingIdentity,
@@ -123,7 +122,7 @@ def encrypt_document(
         "version": FORMAT_VERSION,
     }
     SECRETS_ENCRYPTED.inc()
-    return emit(body)
+    return yamlio.dump(body)
 
 
 def decrypt_document(text: str, identities: Sequence[AgeIdentity]) -> DecryptedDocument:

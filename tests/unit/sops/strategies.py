@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import base64
-from typing import Any
 
 from hypothesis import strategies as st
+
+from tests.unit.yamlio.strategies import typed
 
 __all__ = ["TRICKY_STRINGS", "secrets", "typed"]
 
@@ -89,12 +90,3 @@ secrets = st.fixed_dictionaries(
         "stringData": st.dictionaries(data_keys, values, max_size=8),
     },
 )
-
-
-def typed(node: Any) -> Any:
-    """A form of ``node`` where key order and ``1``/``True``/``"1"`` differences show."""
-    if isinstance(node, dict):
-        return [(key, typed(value)) for key, value in node.items()]
-    if isinstance(node, list):
-        return [typed(item) for item in node]
-    return (type(node).__name__, node)

@@ -1,12 +1,8 @@
-"""Deterministic YAML for everything we write to Git.
+"""The reference YAML writer and reader: ruamel, configured to be yamlio's format.
 
-The same data always yields the same bytes, and every YAML reader reads back the
-same values: a string is quoted whenever a YAML 1.1 *or* 1.2 resolver would read
-its plain form as something else (``"yes"``, ``"0777"``, ``"1e3"``,
-``"2024-01-01"``, ``"null"``...), because our readers span both (sops and Flux
-use go-yaml, kubectl uses sigs.k8s.io/yaml, Python tools use PyYAML).
-Multi-line strings are written as literal blocks so PEM keys and scripts stay
-reviewable. Key order is the caller's: this module never sorts.
+This module *defines* the bytes ``yamlio.dump`` produces (see the package docstring
+for the policy); :mod:`activities.yamlio.fast` is held to it byte for byte. Keep it
+simple and obviously configured rather than fast.
 
 Pure functions over in-memory text; no file or network I/O.
 """
@@ -28,14 +24,14 @@ _STR_TAG = "tag:yaml.org,2002:str"
 _RESOLVERS = (VersionedResolver(version=(1, 1)), VersionedResolver(version=(1, 2)))
 # Characters ruamel would otherwise write raw into plain, single-quoted or literal
 # scalars, where readers reject them (controls) or read a line break (CR, NEL, LS, PS).
-_NEEDS_ESCAPE = re.compile(
+NEEDS_ESCAPE = re.compile(
     "[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff\ud800-\udfff]"
 )
 # Never fold long lines: folding is valid YAML but turns one-value edits into noisy diffs.
 _NO_WRAP = 1 << 20
 
 
-def _is_ambiguous(value: str) -> bool:
+def is_ambiguous(value: str) -> bool:
     """True when some YAML version would resolve the plain scalar to a non-string."""
     return any(
         resolver.resolve(ScalarNode, value, (True, False)) != _STR_TAG for resolver in _RESOLVERS
@@ -43,11 +39,11 @@ def _is_ambiguous(value: str) -> bool:
 
 
 def _represent_str(representer: SafeRepresenter, value: str) -> ScalarNode:
-    if _NEEDS_ESCAPE.search(value):
+    if NEEDS_ESCAPE.search(value):
         return representer.represent_scalar(_STR_TAG, value, style='"')
     if "\n" in value:
         return representer.represent_scalar(_STR_TAG, value, style="|")
-    if _is_ambiguous(value):
+    if is_ambiguous(value):
         return representer.represent_scalar(_STR_TAG, value, style='"')
     node: ScalarNode = representer.represent_str(value)
     return node

@@ -1,0 +1,135 @@
+"""yamlio.dump writes the reference's bytes, directly for manifest shapes, and reads back."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+
+from activities import yamlio
+from activities.yamlio import fast, reference
+from tests.unit.yamlio.strategies import TRICKY_STRINGS, any_keys, documents, typed
+
+
+def direct(data: Any) -> str | None:
+    """The direct writer's text, or None where it leaves the document to the reference."""
+    try:
+        return fast.dump(data)
+    except fast.Unproven:
+        return None
+
+
+class TestSameBytesAsTheReference:
+    @settings(max_examples=400, deadline=None)
+    @given(documents(any_keys))
+    def test_any_document_is_written_as_the_reference_writes_it(self, data: Any) -> None:
+        assert yamlio.dump(data) == reference.dump(data)
+
+    @settings(max_examples=400, deadline=None)
+    @given(documents())
+    def test_documents_with_one_line_keys_are_written_directly(self, data: Any) -> None:
+        assert direct(data) == reference.dump(data)
+
+    @pytest.mark.parametrize("text", TRICKY_STRINGS)
+    def test_tricky_string_is_spelled_as_the_reference_spells_it_anywhere(self, text: str) -> None:
+        nested = {"a": {"b": [text, {"c": text, "d": [text]}]}}
+        for data in ({"k": text}, [text], nested, {"a": [[text, text], {text: [text]}]}):
+            assert yamlio.dump(data) == reference.dump(data)
+
+    @pytest.mark.parametrize("text", [t for t in TRICKY_STRINGS if "\n" not in t][:80])
+    def test_tricky_one_line_key_is_written_directly(self, text: str) -> None:
+        assert direct({text: text, "x": {text: [text]}}) == reference.dump(
+            {text: text, "x": {text: [text]}}
+        )
+
+
+class TestReadsBack:
+    @settings(max_examples=300, deadline=None)
+    @given(documents(any_keys, nan=False))
+    def test_what_is_written_reads_back_as_the_same_values(self, data: Any) -> None:
+        assert typed(yamlio.load(yamlio.dump(data))) == typed(data)
+
+
+class TestSpelling:
+    @pytest.mark.parametrize(
+        ("value", "written"),
+        [
+            ("plain words", "plain words"),
+            ("https://example.com/a?b=c#d", "https://example.com/a?b=c#d"),
+            ("yes", '"yes"'),
+            ("0777", '"0777"'),
+            ("1e3", '"1e3"'),
+            ("2024-01-01", '"2024-01-01"'),
+            ("", '""'),
+            ("a: b", "'a: b'"),
+            ("a #b", "'a #b'"),
+            ("it's: x", '"it\'s: x"'),
+            ("trailing ", "'trailing '"),
+            ("tab\there", '"tab\\there"'),
+            ("cr\r\n", '"cr\\r\\n"'),
+            ("bom\ufeff", '"bom\\uFEFF"'),
+            ("nel\x85", '"nel\\N"'),
+            ("héllo ✓ 😀", "héllo ✓ 😀"),
+            (-7, "-7"),
+            (True, "true"),
+            (None, "null"),
+            (1e20, "1e+20"),
+            (float("-inf"), "-.inf"),
+        ],
+    )
+    def test_scalar_is_spelled_in_the_reference_style(self, value: object, written: str) -> None:
+        assert direct({"k": value}) == f"k: {written}\n" == reference.dump({"k": value})
+
+    @pytest.mark.parametrize(
+        ("value", "written"),
+        [
+            ("a\nb", "k: |-\n  a\n  b\n"),
+            ("a\n", "k: |\n  a\n"),
+            ("a\n\n", "k: |+\n  a\n\n...\n"),
+            ("\na", "k: |2-\n\n  a\n"),
+            (" a\nb ", "k: |2-\n   a\n  b \n"),
+            ("a\n  \n\tb\n", "k: |\n  a\n    \n  \tb\n"),
+        ],
+    )
+    def test_multi_line_string_is_a_literal_block(self, value: str, written: str) -> None:
+        assert direct({"k": value}) == written == reference.dump({"k": value})
+
+    def test_sequences_sit_at_their_key_and_mappings_start_on_the_dash(self) -> None:
+        data = {"l": [[1, [2]], {"a": {"b": [{"c": "x\ny"}]}}, {}, []], "e": {}}
+        assert direct(data) == (
+            "l:\n- - 1\n  - - 2\n- a:\n    b:\n    - c: |-\n        x\n        y\n"
+            "- {}\n- []\ne: {}\n"
+        )
+        assert direct(data) == reference.dump(data)
+
+    def test_empty_document_is_a_flow_collection(self) -> None:
+        assert direct({}) == "{}\n" == reference.dump({})
+        assert direct([]) == "[]\n" == reference.dump([])
+
+
+class TestLeftToTheReference:
+    @pytest.mark.parametrize(
+        "data",
+        [
+            pytest.param({"k" * 123: 1}, id="long key"),
+            pytest.param({"a\nb": 1}, id="multi-line key"),
+            pytest.param({1: "a"}, id="int key"),
+            pytest.param({"k": (1, 2)}, id="tuple"),
+            pytest.param({"k": "x" * 60_000 + "\t"}, id="long one-line string"),
+            pytest.param("scalar", id="bare scalar"),
+        ],
+    )
+    def test_unproven_shape_is_written_by_the_reference(self, data: Any) -> None:
+        assert direct(data) is None
+        assert yamlio.dump(data) == reference.dump(data)
+
+    def test_shared_object_keeps_the_reference_anchor(self) -> None:
+        shared = {"a": 1}
+        data = {"p": shared, "q": shared}
+        assert direct(data) is None
+        assert yamlio.dump(data) == "p: &id001\n  a: 1\nq: *id001\n"
+
+    def test_long_multi_line_value_is_still_written_directly(self) -> None:
+        script = "echo hello world\n" * 10_000
+        assert direct({"run.sh": script}) == reference.dump({"run.sh": script})
