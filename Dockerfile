@@ -1,7 +1,9 @@
 # syntax=docker/dockerfile:1
-# Multi-stage image of gitops-reverser. One image, two roles chosen by argument:
+# Multi-stage image of gitops-reverser. One image; the argument picks the role:
 #   docker run IMAGE worker     (Temporal worker: lifecycles, git writing, watches)
 #   docker run IMAGE bridge     (CR <-> workflow bridge, the only writer of CR status)
+# Neither subcommand exists yet: they arrive with the lifecycle and bridge issues, and
+# until then the image only answers --help / --version. It is not built in CI (no engine).
 
 FROM python:3.11-slim-bookworm AS build
 WORKDIR /src

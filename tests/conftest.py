@@ -7,6 +7,9 @@ printed; when a started process outlives the session, the run fails.
 
 from __future__ import annotations
 
+import contextlib
+import os
+import signal
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -19,11 +22,12 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 
 from tests.harness.git import GitRemote, GitServers, start_git_servers
 from tests.harness.kube import ControlPlane, start_control_plane
-from tests.harness.process import STARTED
+from tests.harness.process import STARTED, session_members
 from tests.harness.temporal import TemporalServer, start_temporal
 from tests.harness.tools import Tools
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
+pytest_plugins = ["pytester"]
 
 
 @pytest.fixture(scope="session")
@@ -88,14 +92,21 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
-    """Fail the run if a started process outlived its fixture, and stop it by pid."""
-    survivors = [process for process in STARTED if process.alive()]
-    if survivors:
-        names = [f"{process.name} (pid {process.pid})" for process in survivors]
-        session.config.stash.setdefault(_SURVIVORS, []).extend(names)
-        session.exitstatus = pytest.ExitCode.TESTS_FAILED
-    for process in survivors:
-        process.stop()
+    """Fail the run if a started process, or anything it spawned, outlived its fixture;
+    then end those processes by pid."""
+    survivors = {process.name: session_members(process.pid) for process in STARTED if process.popen}
+    survivors = {name: pids for name, pids in survivors.items() if pids}
+    if not survivors:
+        return
+    names = [
+        f"{name} (pids {', '.join(map(str, sorted(pids)))})" for name, pids in survivors.items()
+    ]
+    session.config.stash.setdefault(_SURVIVORS, []).extend(names)
+    session.exitstatus = pytest.ExitCode.TESTS_FAILED
+    for pids in survivors.values():
+        for pid in pids:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
 
 
 _SURVIVORS = pytest.StashKey[list[str]]()

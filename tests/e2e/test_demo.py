@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 import signal
 import subprocess
 import sys
+import urllib.request
 from pathlib import Path
 
-from tests.harness.demo import READY_LINE, REPO_ROOT
+from tests.harness.demo import DEMO_NAMESPACE, READY_LINE, REPO_ROOT
 from tests.harness.process import listening_sockets, process_tree, running
 from tests.harness.tools import Tools
 
@@ -31,8 +33,29 @@ def test_demo_prints_its_addresses_and_stops_every_process_on_ctrl_c(
                 break
         banner = "".join(output)
         assert READY_LINE in banner
-        assert "Temporal UI       http://127.0.0.1:" in banner
-        assert "export KUBECONFIG=" in banner
+        ui_url = re.search(r"Temporal UI\s+(http://127\.0\.0\.1:\d+)", banner)
+        kubeconfig = re.search(r"export KUBECONFIG=(\S+)", banner)
+        assert ui_url and kubeconfig, banner
+        with urllib.request.urlopen(ui_url.group(1), timeout=10) as page:  # noqa: S310
+            assert page.status == 200
+        listed = subprocess.run(
+            [
+                str(tools.bin("kubectl")),
+                "--kubeconfig",
+                kubeconfig.group(1),
+                "get",
+                "gittargets",
+                "-n",
+                DEMO_NAMESPACE,
+                "-o",
+                "name",
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=60,
+        ).stdout.split()
+        assert "gittarget.configbutler.ai/prod-cluster" in listed
         tree = process_tree(demo.pid)
         assert {address for address, _ in listening_sockets(tree)} == {"127.0.0.1"}
 

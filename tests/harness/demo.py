@@ -1,8 +1,7 @@
 """The local stack for the README's demo command: control plane, Temporal with its UI, a git remote.
 
 Run ``python -m tests.harness.demo``; it prints where everything is and stops every
-process it started on Ctrl-C (SIGINT) or SIGTERM. ``--exit-when-ready`` stops right
-after printing, for the end-to-end test of this command.
+process it started on Ctrl-C (SIGINT) or SIGTERM.
 """
 
 from __future__ import annotations
@@ -21,13 +20,15 @@ from tests.harness.tools import Tools
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 READY_LINE = "gitops-reverser demo is up"
+DEMO_NAMESPACE = "gitops-demo"  # the namespace the samples (and the ClusterWatchRule) name
 
 
 def _apply_samples(plane: ControlPlane) -> list[str]:
     samples = REPO_ROOT / "crds" / "samples"
     if not any(samples.glob("*.yaml")):
         return []
-    result = plane.kubectl("apply", "-f", str(samples), "-o", "name")
+    plane.kubectl("create", "namespace", DEMO_NAMESPACE)
+    result = plane.kubectl("apply", "-n", DEMO_NAMESPACE, "-f", str(samples), "-o", "name")
     return result.stdout.split()
 
 
@@ -48,7 +49,7 @@ def _wait_for_stop_signal() -> None:
     stop.wait()
 
 
-def run(workdir: Path, *, exit_when_ready: bool) -> None:
+def run(workdir: Path) -> None:
     if workdir.exists():
         shutil.rmtree(workdir)
     workdir.mkdir(parents=True)
@@ -78,14 +79,13 @@ def run(workdir: Path, *, exit_when_ready: bool) -> None:
                     ("git (HTTP)", f"{remote.http_url} (user {remote.http_rw.username})"),
                     ("git (SSH)", remote.ssh_url),
                     ("git (bare repo)", str(remote.bare_path)),
-                    ("samples applied", ", ".join(applied) or "none"),
+                    ("samples applied", f"{', '.join(applied) or 'none'} (in {DEMO_NAMESPACE})"),
                     ("server logs", str(workdir / "*" / "logs")),
                 ]
             ),
             flush=True,
         )
-        if not exit_when_ready:
-            _wait_for_stop_signal()
+        _wait_for_stop_signal()
     finally:
         print("stopping ...", flush=True)
         for stop in reversed(stoppers):
@@ -96,9 +96,8 @@ def run(workdir: Path, *, exit_when_ready: bool) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--workdir", type=Path, default=REPO_ROOT / ".demo")
-    parser.add_argument("--exit-when-ready", action="store_true")
     args = parser.parse_args()
-    run(args.workdir, exit_when_ready=args.exit_when_ready)
+    run(args.workdir)
 
 
 if __name__ == "__main__":

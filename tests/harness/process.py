@@ -23,6 +23,7 @@ __all__ = [
     "listening_sockets",
     "process_tree",
     "running",
+    "session_members",
     "wait_until",
 ]
 
@@ -94,7 +95,11 @@ class ManagedProcess:
         try:
             wait_until(ready, timeout=timeout, what=self.name)
         except TimeoutError as exc:
+            self.stop()
             raise TimeoutError(f"{exc}\n{self.log_tail()}") from exc
+        except RuntimeError:
+            self.stop()
+            raise
 
     def stop(self, *, grace: float = 10.0) -> None:
         """SIGTERM the process group, SIGKILL what is left of the tree after ``grace`` seconds.
@@ -159,6 +164,22 @@ def process_tree(pid: int) -> set[int]:
         tree.add(current)
         todo.extend(children.get(current, []))
     return tree
+
+
+def session_members(session_id: int) -> set[int]:
+    """Living processes in the session ``session_id``: a started server and every descendant
+    that did not leave its session, even after the server itself exited (orphans)."""
+    members = set()
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if fields[0] != "Z" and int(fields[3]) == session_id:
+            members.add(int(entry.name))
+    return members
 
 
 def _socket_inodes(pid: int) -> set[str]:
