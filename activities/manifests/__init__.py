@@ -1,6 +1,7 @@
 """Manifests: sanitising live objects, rendering them, and the repository file layout.
 
-Pure functions only: no network, no file system, no git.
+Pure functions only: no network, no file system, no git. Secrets become file bytes
+only through ``render_secret`` (sanitise, then SOPS-encrypt).
 """
 
 from __future__ import annotations
@@ -11,7 +12,11 @@ from activities.manifests.errors import (
     ManifestErrorReason,
     PlaintextSecretRefused,
 )
-from activities.manifests.guard import refuse_plaintext_secret
+from activities.manifests.guard import (
+    LAST_APPLIED_ANNOTATION,
+    refuse_plaintext_secret,
+    refuse_secret_value_leaks,
+)
 from activities.manifests.layout import (
     BOOTSTRAP_FILES,
     ObjectId,
@@ -20,11 +25,12 @@ from activities.manifests.layout import (
     object_id_for_path,
     object_path,
 )
-from activities.manifests.render import is_secret, render
+from activities.manifests.render import is_secret, render, render_secret
 from activities.manifests.sanitise import api_group, is_replica, sanitise
 
 __all__ = [
     "BOOTSTRAP_FILES",
+    "LAST_APPLIED_ANNOTATION",
     "InvalidObject",
     "ManifestError",
     "ManifestErrorReason",
@@ -38,6 +44,8 @@ __all__ = [
     "object_id_for_path",
     "object_path",
     "refuse_plaintext_secret",
+    "refuse_secret_value_leaks",
     "render",
+    "render_secret",
     "sanitise",
 ]
