@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from functools import lru_cache
 from typing import Any, NamedTuple
 
@@ -30,9 +31,9 @@ from ruamel.yaml.emitter import Emitter
 from ruamel.yaml.nodes import ScalarNode
 from ruamel.yaml.resolver import VersionedResolver
 
-from activities.yamlio.reference import NEEDS_ESCAPE, is_ambiguous
+from activities.yamlio.reference import NEEDS_ESCAPE, RESOLVERS, STR_TAG
 
-__all__ = ["Unproven", "dump"]
+__all__ = ["Unproven", "dump", "is_ambiguous"]
 
 _FLOAT_TAG = "tag:yaml.org,2002:float"
 # The reference writer resolves plain scalars as YAML 1.2 when deciding on tags.
@@ -45,7 +46,9 @@ _MAX_INLINE = 50_000
 _MAX_CACHED = 256
 _LINE_BREAKS = re.compile("[\n\x85\u2028\u2029]")
 # Characters the emitter's analysis calls special (only double quotes can carry them).
-_SPECIAL = re.compile("[^\n\x20-\x7e\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]|\ufeff")
+_SPECIAL = "[^\n\x20-\x7e\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]|\ufeff"
+# Strings only double quotes carry: the reference escapes these or finds them special.
+_QUOTED_ONLY = re.compile(f"{NEEDS_ESCAPE.pattern}|{_SPECIAL}")
 # What the double-quoted writer escapes: quotes, backslashes, breaks and non-printables.
 _DOUBLE_QUOTED_ESCAPE = re.compile(
     '["\\\\\x85\u2028\u2029\ufeff]|[^\x20-\x7e\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]'
@@ -53,6 +56,24 @@ _DOUBLE_QUOTED_ESCAPE = re.compile(
 _ESCAPES: dict[str, str] = Emitter.ESCAPE_REPLACEMENTS
 # A plain scalar may not start with these (YAML indicators, or a space).
 _BAD_FIRST = frozenset("#,[]{}&*!|>'\"%@` ")
+
+
+_Match = Callable[[str], "re.Match[str] | None"]
+
+
+def _implicit_patterns() -> dict[str | None, tuple[_Match, ...]]:
+    """The resolvers' non-string implicit patterns of both YAML versions, by first character."""
+    table: dict[str | None, tuple[_Match, ...]] = {}
+    for resolver in RESOLVERS:
+        for first, entries in resolver.versioned_resolver.items():
+            # Bound once: ruamel's patterns are lazy proxies, slow on every attribute access.
+            matches = tuple(regexp.match for tag, regexp in entries if tag != STR_TAG)
+            table[first] = table.get(first, ()) + matches
+    return table
+
+
+_IMPLICIT = _implicit_patterns()
+_IMPLICIT_ANY_FIRST = _IMPLICIT.get(None, ())
 
 
 class Unproven(Exception):
@@ -201,13 +222,19 @@ def _spell(value: str) -> str | _Literal:
         return _literal(value)
     if len(value) > _MAX_INLINE:
         raise Unproven
-    if NEEDS_ESCAPE.search(value) or is_ambiguous(value) or _SPECIAL.search(value):
+    if _QUOTED_ONLY.search(value) or is_ambiguous(value):
         return _double_quoted(value)
     if _plain_allowed(value):
         return value
     if "'" in value:
         return _double_quoted(value)
     return f"'{value}'"
+
+
+def is_ambiguous(value: str) -> bool:
+    """``reference.is_ambiguous`` without the resolver's per-call version lookups."""
+    patterns = _IMPLICIT.get(value[:1], ()) + _IMPLICIT_ANY_FIRST
+    return any(match(value) for match in patterns)
 
 
 def _plain_allowed(value: str) -> bool:

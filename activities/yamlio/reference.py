@@ -20,8 +20,8 @@ from ruamel.yaml.resolver import VersionedResolver
 
 __all__ = ["dump", "load"]
 
-_STR_TAG = "tag:yaml.org,2002:str"
-_RESOLVERS = (VersionedResolver(version=(1, 1)), VersionedResolver(version=(1, 2)))
+STR_TAG = "tag:yaml.org,2002:str"
+RESOLVERS = (VersionedResolver(version=(1, 1)), VersionedResolver(version=(1, 2)))
 # Characters ruamel would otherwise write raw into plain, single-quoted or literal
 # scalars, where readers reject them (controls) or read a line break (CR, NEL, LS, PS).
 NEEDS_ESCAPE = re.compile(
@@ -34,17 +34,17 @@ _NO_WRAP = 1 << 20
 def is_ambiguous(value: str) -> bool:
     """True when some YAML version would resolve the plain scalar to a non-string."""
     return any(
-        resolver.resolve(ScalarNode, value, (True, False)) != _STR_TAG for resolver in _RESOLVERS
+        resolver.resolve(ScalarNode, value, (True, False)) != STR_TAG for resolver in RESOLVERS
     )
 
 
 def _represent_str(representer: SafeRepresenter, value: str) -> ScalarNode:
     if NEEDS_ESCAPE.search(value):
-        return representer.represent_scalar(_STR_TAG, value, style='"')
+        return representer.represent_scalar(STR_TAG, value, style='"')
     if "\n" in value:
-        return representer.represent_scalar(_STR_TAG, value, style="|")
+        return representer.represent_scalar(STR_TAG, value, style="|")
     if is_ambiguous(value):
-        return representer.represent_scalar(_STR_TAG, value, style='"')
+        return representer.represent_scalar(STR_TAG, value, style='"')
     node: ScalarNode = representer.represent_str(value)
     return node
 

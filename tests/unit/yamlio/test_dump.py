@@ -6,10 +6,20 @@ from typing import Any
 
 import pytest
 from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from activities import yamlio
 from activities.yamlio import fast, reference
-from tests.unit.yamlio.strategies import TRICKY_STRINGS, any_keys, documents, typed
+from tests.unit.yamlio.strategies import (
+    AMBIGUOUS_WORDS,
+    TRICKY_STRINGS,
+    any_keys,
+    documents,
+    strings,
+    typed,
+)
+
+number_or_date_like = st.from_regex(r"[-+.0-9_:eExXoObB]{1,12}|[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}.*")
 
 
 def direct(data: Any) -> str | None:
@@ -42,6 +52,13 @@ class TestSameBytesAsTheReference:
         assert direct({text: text, "x": {text: [text]}}) == reference.dump(
             {text: text, "x": {text: [text]}}
         )
+
+
+class TestQuotingDecision:
+    @settings(max_examples=1000, deadline=None)
+    @given(st.one_of(strings, number_or_date_like, st.sampled_from(AMBIGUOUS_WORDS)))
+    def test_ambiguity_is_decided_as_the_reference_resolvers_decide_it(self, text: str) -> None:
+        assert fast.is_ambiguous(text) == reference.is_ambiguous(text)
 
 
 class TestReadsBack:
