@@ -2,13 +2,16 @@
 
 Callers ``submit`` changes (each gets a sequence number) and ``flush`` when the
 batch policy says so (``push_due`` / ``next_push_at``), or right away for a
-snapshot. A flush builds commits for everything pending on the last known
-remote tip and pushes them. If the remote moved, it fetches, re-applies the
-pending file states on the new tip and pushes again, with exponential backoff,
-never forcing; it gives up only with a typed error, keeping the changes pending
-for the next flush. Pending changes live in memory only: a caller advances its
-watch checkpoints from ``PushResult.pushed_through``, so a crash loses nothing
-that is not replayed.
+snapshot. ``submit`` refuses a change that can never be written (a plaintext
+Secret file, a prune path outside the repository) with its typed error, so it
+never enters the queue; should the commit step still refuse one, that change
+alone is dropped and listed in the next ``PushResult.refused``. A flush builds
+commits for everything pending on the last known remote tip and pushes them.
+If the remote moved, it fetches, re-applies the pending file states on the new
+tip and pushes again, with exponential backoff, never forcing; it gives up only
+with a typed error, keeping the changes pending for the next flush. Pending
+changes live in memory only: a caller advances its watch checkpoints from
+``PushResult.pushed_through``, so a crash loses nothing that is not replayed.
 
 Keeps a bare clone in a cache folder (disposable: rebuilt when unreadable).
 All repository access is serialised by one lock per writer; ``submit`` only
@@ -30,8 +33,8 @@ from pathlib import Path
 import pygit2
 
 from activities.git.batching import BatchPolicy
-from activities.git.changes import AppliedChange, Change, CommitMode, PushResult
-from activities.git.commits import Built, Pending, build_commits
+from activities.git.changes import AppliedChange, Change, CommitMode, PushResult, RefusedChange
+from activities.git.commits import Built, Pending, build_commits, screened
 from activities.git.credentials import Credentials
 from activities.git.errors import ConflictRetriesExhausted, GitError, PushRejected
 from activities.git.transport import (
@@ -98,6 +101,7 @@ class BranchWriter:
         self._repo_lock = threading.Lock()
         self._queue_lock = threading.Lock()
         self._pending: list[Pending] = []
+        self._refused: list[RefusedChange] = []
         self._oldest_pending_at: float | None = None
         self._next_sequence = 1
         self._pushed_through = 0
@@ -139,7 +143,11 @@ class BranchWriter:
             return self._remote_tip_hex()
 
     def submit(self, change: Change) -> int:
-        """Queue ``change`` for the next flush; its sequence number for acknowledgement."""
+        """Queue ``change`` for the next flush; its sequence number for acknowledgement.
+
+        Raises the change's own error, queueing nothing, when it can never be written.
+        """
+        change = screened(change)
         with self._queue_lock:
             sequence = self._next_sequence
             self._next_sequence += 1
@@ -175,6 +183,9 @@ class BranchWriter:
         with self._repo_lock:
             sequence = self.submit(change)
             result = self._flush_locked()
+        for refused in result.refused:
+            if refused.sequence == sequence:
+                raise refused.error
         return next(a for a in result.applied if a.sequence == sequence), result
 
     def _flush_locked(self) -> PushResult:
@@ -198,6 +209,7 @@ class BranchWriter:
         while True:
             base = self._remote_tip()
             built = build_commits(repo, base, batch, self._config.commit_mode, self._signature())
+            self._drop(built.refused)
             if built.tip is None or built.tip == base:
                 if verified:
                     return built, attempt
@@ -234,15 +246,34 @@ class BranchWriter:
         push_branch(repo, self._endpoint(), self._local, self._config.branch)
         repo.references.create(self._tracking, tip, force=True)
 
-    def _acknowledge(self, batch: list[Pending]) -> None:
+    def _drop(self, refused: Sequence[RefusedChange]) -> None:
+        """Take refused changes out of the queue for good; the next result reports them."""
+        if not refused:
+            return
         with self._queue_lock:
-            del self._pending[: len(batch)]
+            queued = {p.sequence for p in self._pending}
+            fresh = [r for r in refused if r.sequence in queued]
+            dropped = {r.sequence for r in fresh}
+            self._pending = [p for p in self._pending if p.sequence not in dropped]
+            self._refused.extend(fresh)
+            self._publish_depth()
+        for r in fresh:
+            _log.warning(
+                "branch %s: dropped change %d: %s", self._config.branch, r.sequence, r.error
+            )
+
+    def _acknowledge(self, batch: list[Pending]) -> None:
+        done = {p.sequence for p in batch}
+        with self._queue_lock:
+            self._pending = [p for p in self._pending if p.sequence not in done]
             self._oldest_pending_at = self._clock() if self._pending else None
             self._pushed_through = batch[-1].sequence
             self._publish_depth()
 
     def _result(self, built: Built | None, batch: Sequence[Pending], attempts: int) -> PushResult:
         applied: tuple[AppliedChange, ...] = built.applied if built else ()
+        with self._queue_lock:
+            refused, self._refused = tuple(self._refused), []
         return PushResult(
             head=self._remote_tip_hex(),
             commits=tuple(str(oid) for oid in built.commits) if built else (),
@@ -250,6 +281,7 @@ class BranchWriter:
             pushed_through=self._pushed_through,
             checkpoints=tuple(p.change.checkpoint for p in batch if p.change.checkpoint),
             attempts=attempts,
+            refused=refused,
         )
 
     def _fetch(self) -> None:

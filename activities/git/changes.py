@@ -14,7 +14,15 @@ from enum import StrEnum
 
 from activities.git.errors import PathOutsideTarget
 
-__all__ = ["AppliedChange", "Change", "CommitMode", "FileCounts", "FileState", "PushResult"]
+__all__ = [
+    "AppliedChange",
+    "Change",
+    "CommitMode",
+    "FileCounts",
+    "FileState",
+    "PushResult",
+    "RefusedChange",
+]
 
 _FORBIDDEN_SEGMENTS = frozenset({"", ".", ".."})
 
@@ -40,6 +48,7 @@ class FileState:
         if (
             self.path.startswith("/")
             or "\\" in self.path
+            or "\0" in self.path
             or any(s in _FORBIDDEN_SEGMENTS or s.lower() == ".git" for s in segments)
         ):
             raise PathOutsideTarget(f"{self.path!r} is not a clean repository-relative file path")
@@ -88,11 +97,28 @@ class AppliedChange:
 
 
 @dataclass(frozen=True)
+class RefusedChange:
+    """A queued change the writer dropped because it can never be written as it is.
+
+    ``error`` is what refused it (a plaintext Secret file, a path outside the
+    target); retrying the same change cannot help, so it leaves the queue.
+    """
+
+    sequence: int
+    error: Exception
+
+    @property
+    def reason(self) -> str:
+        return str(getattr(self.error, "reason", type(self.error).__name__))
+
+
+@dataclass(frozen=True)
 class PushResult:
     """What one flush put on the remote.
 
-    Every change with a sequence up to ``pushed_through`` is on the remote, so
-    the caller may advance watch checkpoints up to it.
+    Every change with a sequence up to ``pushed_through`` is on the remote or was
+    refused (listed in ``refused``, never to be written), so the caller may
+    advance watch checkpoints up to it.
     """
 
     head: str | None
@@ -101,3 +127,4 @@ class PushResult:
     pushed_through: int
     checkpoints: tuple[str, ...]
     attempts: int
+    refused: tuple[RefusedChange, ...] = ()

@@ -6,25 +6,38 @@ code path as the first attempt. Blobs are hashed before they are written, so
 an unchanged file costs no object write, and a group of changes whose tree
 equals its parent's makes no commit at all.
 
+A change that can never be written as it is (a plaintext Secret file, a prune
+path outside the repository) is screened before it touches the tree: it is set
+aside in ``Built.refused`` and the rest of the batch still commits, so one bad
+change cannot block the branch. ``screened`` is the same check, for callers
+that want the refusal before queueing.
+
 Writes objects into the local repository only: never moves a ref, never talks
-to a remote. Refuses plaintext Secret files.
+to a remote.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pygit2
 from pygit2.enums import FileMode
 
-from activities.git.changes import AppliedChange, Change, CommitMode, FileCounts
+from activities.git.changes import AppliedChange, Change, CommitMode, FileCounts, RefusedChange
+from activities.git.errors import GitError, PathOutsideTarget
 from activities.git.messages import commit_message
 from activities.git.packwriter import write_blob_pack
-from activities.manifests import object_id_for_path, refuse_plaintext_secret
+from activities.manifests import (
+    InvalidObject,
+    ManifestError,
+    normalise_target_path,
+    object_id_for_path,
+    refuse_plaintext_secret,
+)
 
-__all__ = ["Built", "Pending", "build_commits"]
+__all__ = ["Built", "Pending", "build_commits", "screened"]
 
 # From this many new blobs on, one pack file is cheaper than as many loose files.
 _PACK_THRESHOLD = 32
@@ -43,6 +56,25 @@ class Built:
     tip: pygit2.Oid | None
     commits: tuple[pygit2.Oid, ...]
     applied: tuple[AppliedChange, ...]
+    refused: tuple[RefusedChange, ...] = ()
+
+
+def screened(change: Change) -> Change:
+    """``change`` as it may be queued, its prune path normalised.
+
+    Raises the change's own non-retryable error: ``PlaintextSecretRefused`` for a
+    Secret file without SOPS, ``PathOutsideTarget`` for a prune path that escapes.
+    """
+    for state in change.files:
+        if state.content is not None:
+            refuse_plaintext_secret(state.path, state.content)
+    if change.prune is None:
+        return change
+    try:
+        prune = normalise_target_path(change.prune)
+    except InvalidObject as error:
+        raise PathOutsideTarget(str(error)) from None
+    return change if prune == change.prune else replace(change, prune=prune)
 
 
 def build_commits(
@@ -53,11 +85,12 @@ def build_commits(
     signature: pygit2.Signature,
 ) -> Built:
     """Commit ``batch`` on top of ``base`` (``None``: an unborn branch), grouped by ``mode``."""
+    accepted, refused = _screen(batch)
     editor = _TreeEditor(repo, repo[base].peel(pygit2.Commit).tree if base else None)
     tip = base
     commits: list[pygit2.Oid] = []
     applied: list[AppliedChange] = []
-    for group in _groups(batch, mode):
+    for group in _groups(accepted, mode):
         counts = [editor.apply(pending.change) for pending in group]
         tree = editor.write_tree()
         parent_tree = repo[tip].peel(pygit2.Commit).tree_id if tip else None
@@ -76,7 +109,20 @@ def build_commits(
             AppliedChange(p.sequence, str(commit) if commit else None, c)
             for p, c in zip(group, counts, strict=True)
         )
-    return Built(tip=tip, commits=tuple(commits), applied=tuple(applied))
+    return Built(tip=tip, commits=tuple(commits), applied=tuple(applied), refused=refused)
+
+
+def _screen(batch: Sequence[Pending]) -> tuple[list[Pending], tuple[RefusedChange, ...]]:
+    accepted: list[Pending] = []
+    refused: list[RefusedChange] = []
+    for pending in batch:
+        try:
+            accepted.append(Pending(pending.sequence, screened(pending.change)))
+        except (ManifestError, GitError) as error:
+            if isinstance(error, GitError) and error.retryable:
+                raise
+            refused.append(RefusedChange(pending.sequence, error))
+    return accepted, tuple(refused)
 
 
 def _groups(batch: Sequence[Pending], mode: CommitMode) -> Iterator[list[Pending]]:
@@ -127,7 +173,6 @@ class _TreeEditor:
         return counts
 
     def _write(self, path: str, content: bytes) -> FileCounts:
-        refuse_plaintext_secret(path, content)
         oid = pygit2.hash(content)
         try:
             existing: pygit2.IndexEntry | None = self.index[path]

@@ -13,8 +13,10 @@ from activities.git import (
     Committer,
     ConflictRetriesExhausted,
     FileState,
+    PathOutsideTarget,
     RepositoryNotFound,
     RetryPolicy,
+    branch_writer,
 )
 from activities.manifests import PlaintextSecretRefused
 from tests.integration.git.conftest import BareRepo, WriterFactory, git
@@ -91,14 +93,67 @@ class TestCommits:
         assert empty_remote.log() == ["create ConfigMap ns/a"]
         assert result.head == empty_remote.tip()
 
-    def test_plaintext_secret_file_is_refused_and_nothing_is_pushed(
+
+PLAINTEXT_SECRET = change("p/ns/core/secrets/db.sops.yaml", b"kind: Secret\ndata:\n  a: b\n")
+
+
+class TestRefusedChanges:
+    def test_plaintext_secret_is_refused_at_submit_and_nothing_is_pushed(
         self, remote: BareRepo, make_writer: WriterFactory
     ) -> None:
         writer = make_writer(remote.url)
-        writer.submit(change("p/ns/core/secrets/db.sops.yaml", b"kind: Secret\ndata:\n  a: b\n"))
         with pytest.raises(PlaintextSecretRefused):
-            writer.flush()
+            writer.submit(PLAINTEXT_SECRET)
+        writer.flush()
         assert remote.log() == ["initial"]
+
+    def test_refused_change_leaves_nothing_pending(
+        self, remote: BareRepo, make_writer: WriterFactory
+    ) -> None:
+        writer = make_writer(remote.url)
+        with pytest.raises(PlaintextSecretRefused):
+            writer.submit(PLAINTEXT_SECRET)
+        assert writer.pending == 0
+
+    def test_valid_change_after_a_refused_one_still_pushes(
+        self, remote: BareRepo, make_writer: WriterFactory
+    ) -> None:
+        writer = make_writer(remote.url)
+        with pytest.raises(PlaintextSecretRefused):
+            writer.submit(PLAINTEXT_SECRET)
+        later = writer.submit(change("p/a.yaml", b"a\n", "create ConfigMap ns/a"))
+
+        result = writer.flush()
+
+        assert result.pushed_through == later
+        assert remote.read("p/a.yaml") == b"a\n"
+        assert writer.pending == 0
+
+    def test_prune_path_that_escapes_the_repository_is_refused_at_submit(
+        self, remote: BareRepo, make_writer: WriterFactory
+    ) -> None:
+        writer = make_writer(remote.url)
+        with pytest.raises(PathOutsideTarget):
+            writer.submit(Change((), "snapshot", prune="../elsewhere"))
+        assert writer.pending == 0
+
+    def test_change_refused_while_building_commits_is_dropped_and_reported(
+        self, remote: BareRepo, make_writer: WriterFactory, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        # Stands for a refusal only the commit step can see: submit lets the change through.
+        monkeypatch.setattr(branch_writer, "screened", lambda queued: queued)
+        writer = make_writer(remote.url)
+        bad = writer.submit(PLAINTEXT_SECRET)
+        good = writer.submit(change("p/a.yaml", b"a\n", "create ConfigMap ns/a"))
+
+        result = writer.flush()
+
+        assert [(r.sequence, r.reason) for r in result.refused] == [(bad, "PlaintextSecretRefused")]
+        assert [a.sequence for a in result.applied] == [good]
+        assert result.pushed_through == good
+        assert remote.log()[0] == "create ConfigMap ns/a"
+        assert writer.pending == 0
+        assert writer.flush().refused == ()
 
 
 class TestAcknowledgement:
