@@ -19,7 +19,6 @@ import logging
 from datetime import UTC, datetime
 from typing import ClassVar
 
-import urllib3
 from kubernetes import client
 from kubernetes.client.exceptions import ApiException
 from pydantic import BaseModel, ConfigDict
@@ -39,6 +38,7 @@ __all__ = [
     "EncryptionKeyError",
     "EncryptionKeyRequest",
     "EncryptionSecretCreateFailed",
+    "EncryptionSecretForbidden",
     "EncryptionSecretInvalid",
     "EncryptionSecretMissing",
     "ensure_encryption_key",
@@ -55,6 +55,7 @@ BACKUP_WARNING_VALUE = "REMOVE_AFTER_BACKUP"
 KEY_GENERATED_EVENT_REASON = "EncryptionKeyGenerated"
 
 _log = logging.getLogger(__name__)
+_FORBIDDEN = 403
 _NOT_FOUND = 404
 _CONFLICT = 409
 
@@ -92,6 +93,17 @@ class EncryptionSecretMissing(EncryptionKeyError):
     reason = EncryptionReason.ENCRYPTION_SECRET_MISSING
 
 
+class EncryptionSecretForbidden(EncryptionKeyError):
+    """The operator may not read the Secret (403): waits until RBAC grants ``get`` on it.
+
+    Reported as ``EncryptionSecretMissing``, the closest reason there is: for the
+    operator an unreadable Secret is as unavailable as an absent one, and the remedy is
+    again someone acting on the cluster, not a retry. The message tells the two apart.
+    """
+
+    reason = EncryptionReason.ENCRYPTION_SECRET_MISSING
+
+
 class EncryptionSecretInvalid(EncryptionKeyError):
     """Present but not exactly one usable identity: stalls until the Secret is fixed."""
 
@@ -107,7 +119,11 @@ class EncryptionSecretCreateFailed(EncryptionKeyError):
 def ensure_encryption_key(core: client.CoreV1Api, request: EncryptionKeyRequest) -> EncryptionKey:
     """Validate the target's key Secret, creating it first when missing and allowed.
 
-    Reads other than NotFound that fail raise ``ApiException`` (transient: retry).
+    Waiting (retry with a long backoff; only a change on the cluster helps):
+    ``EncryptionSecretMissing``, ``EncryptionSecretForbidden``. Stalled until the Secret
+    is fixed: ``EncryptionSecretInvalid``. Retryable: ``EncryptionSecretCreateFailed``,
+    an ``ApiException`` from a read that failed with another status (401, 429, 5xx), and
+    connection errors, which the Kubernetes client raises as they are.
     """
     secret = _read(core, request.target_namespace, request.secret_name)
     if secret is not None:
@@ -128,21 +144,24 @@ def load_identity(core: client.CoreV1Api, namespace: str, secret_name: str) -> A
 
 
 def _generate(core: client.CoreV1Api, request: EncryptionKeyRequest) -> EncryptionKey:
+    """Create the Secret, or adopt a concurrent one; every way this fails is counted."""
+    try:
+        return _create(core, request)
+    except Exception:
+        KEY_GENERATION_FAILURES.inc()
+        raise
+
+
+def _create(core: client.CoreV1Api, request: EncryptionKeyRequest) -> EncryptionKey:
     identity = AgeIdentity.generate()
     try:
         core.create_namespaced_secret(request.target_namespace, _key_secret(request, identity))
     except ApiException as error:
         if error.status != _CONFLICT:
-            KEY_GENERATION_FAILURES.inc()
             raise EncryptionSecretCreateFailed(
                 f"creating Secret {_ref(request)} failed: {_api_failure(error)}"
             ) from None
         return _adopt_concurrent(core, request)
-    except urllib3.exceptions.HTTPError as error:
-        KEY_GENERATION_FAILURES.inc()
-        raise EncryptionSecretCreateFailed(
-            f"creating Secret {_ref(request)} failed: {type(error).__name__}"
-        ) from None
     KEYS_GENERATED.inc()
     _log.info(
         "generated age key for GitTarget %s/%s in Secret %s (recipient %s)",
@@ -209,6 +228,11 @@ def _read(core: client.CoreV1Api, namespace: str, name: str) -> client.V1Secret 
     except ApiException as error:
         if error.status == _NOT_FOUND:
             return None
+        if error.status == _FORBIDDEN:
+            raise EncryptionSecretForbidden(
+                f"the operator may not read Secret {namespace}/{name} ({_api_failure(error)}); "
+                "grant it get on secrets in that namespace"
+            ) from None
         raise
 
 
@@ -239,7 +263,7 @@ def _announce(core: client.CoreV1Api, request: EncryptionKeyRequest, recipient: 
     )
     try:
         core.create_namespaced_event(request.target_namespace, event)
-    except (ApiException, urllib3.exceptions.HTTPError) as error:
+    except Exception as error:  # noqa: BLE001 - best effort; logged by status or type, never body
         _log.warning(
             "could not record the key generation Event for GitTarget %s/%s: %s",
             request.target_namespace,

@@ -7,6 +7,7 @@ import logging
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any, cast
 
 import pytest
 from kubernetes import client
@@ -20,6 +21,7 @@ from activities.encryption_key import (
     EncryptionKey,
     EncryptionKeyRequest,
     EncryptionSecretCreateFailed,
+    EncryptionSecretForbidden,
     EncryptionSecretInvalid,
     EncryptionSecretMissing,
     ensure_encryption_key,
@@ -191,6 +193,77 @@ def test_a_create_in_a_missing_namespace_is_a_create_failure(
 ) -> None:
     with leaks.raises(EncryptionSecretCreateFailed):
         ensure_encryption_key(client.CoreV1Api(k8s), request("no-such-namespace", generate=True))
+
+
+class LosesTheCreateRace(client.CoreV1Api):
+    """Someone else's Secret appears (and optionally vanishes) right before our Create."""
+
+    def __init__(self, k8s: client.ApiClient, *, theirs: dict[str, str], vanish: bool) -> None:
+        super().__init__(k8s)
+        self._k8s = k8s
+        self._theirs = theirs
+        self._vanish = vanish
+
+    def create_namespaced_secret(self, namespace: str, body: Any, **kwargs: Any) -> Any:
+        rival = client.CoreV1Api(self._k8s)
+        rival.create_namespaced_secret(
+            namespace,
+            client.V1Secret(
+                metadata=client.V1ObjectMeta(name=SECRET_NAME), string_data=self._theirs
+            ),
+        )
+        try:
+            return super().create_namespaced_secret(namespace, body, **kwargs)
+        finally:
+            if self._vanish:
+                rival.delete_namespaced_secret(SECRET_NAME, namespace)
+
+
+def without_rbac(control_plane: ControlPlane) -> client.ApiClient:
+    """A client acting as a user no RBAC rule grants anything (admin impersonation)."""
+    api = control_plane.admin_client()
+    cast(Any, api).set_default_header("Impersonate-User", "no-rbac@example.invalid")  # no stub
+    return api
+
+
+def test_an_invalid_secret_adopted_after_a_lost_race_is_invalid_and_counted(
+    k8s: client.ApiClient, namespace: str, leaks: LeakWatch
+) -> None:
+    before = counter("key_generation_failures")
+    core = LosesTheCreateRace(k8s, theirs={"other": "x"}, vanish=False)
+    with leaks.raises(EncryptionSecretInvalid):
+        ensure_encryption_key(core, request(namespace, generate=True))
+    assert counter("key_generation_failures") == before + 1
+
+
+def test_a_secret_gone_again_after_a_lost_race_is_a_create_failure_and_counted(
+    k8s: client.ApiClient, namespace: str, leaks: LeakWatch
+) -> None:
+    before = counter("key_generation_failures")
+    core = LosesTheCreateRace(k8s, theirs={"other": "x"}, vanish=True)
+    with leaks.raises(EncryptionSecretCreateFailed) as caught:
+        ensure_encryption_key(core, request(namespace, generate=True))
+    assert "gone again" in str(caught.value)
+    assert counter("key_generation_failures") == before + 1
+
+
+def test_a_secret_the_operator_may_not_read_is_forbidden_with_a_typed_error(
+    control_plane: ControlPlane, namespace: str, leaks: LeakWatch
+) -> None:
+    unprivileged = without_rbac(control_plane)
+    with leaks.raises(EncryptionSecretForbidden) as caught:
+        ensure_encryption_key(client.CoreV1Api(unprivileged), request(namespace, generate=True))
+    assert caught.value.reason == EncryptionReason.ENCRYPTION_SECRET_MISSING
+    assert "403" in str(caught.value)
+    assert f"{namespace}/{SECRET_NAME}" in str(caught.value)
+
+
+def test_loading_an_identity_the_operator_may_not_read_is_forbidden(
+    control_plane: ControlPlane, namespace: str, leaks: LeakWatch
+) -> None:
+    unprivileged = without_rbac(control_plane)
+    with leaks.raises(EncryptionSecretForbidden):
+        load_identity(client.CoreV1Api(unprivileged), namespace, SECRET_NAME)
 
 
 def test_twenty_concurrent_bootstraps_create_exactly_one_key(
