@@ -21,17 +21,19 @@ import time
 from pathlib import Path
 from typing import Any
 
+# Run as a script, only bench/ is on sys.path; the harness's tool lookup lives in tests/.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
 from activities import yamlio
 from activities.sops import ENCRYPTED_REGEX, AgeIdentity, encrypt_document
+from tests.harness.tools import cache_dir
 
 PEM_BODY = "".join(base64.b64encode(bytes([i]) * 48).decode() + "\n" for i in range(25))
 
 
 def default_sops() -> str:
-    cache = os.environ.get("GITOPS_REVERSER_CACHE") or str(
-        Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "gitops-reverser"
-    )
-    cached = Path(cache) / "bin" / "sops"
+    """The sops that ``hack/install-tools.sh`` cached for the tests, else the one on PATH."""
+    cached = cache_dir() / "bin" / "sops"
     return str(cached) if cached.is_file() else (shutil.which("sops") or "sops")
 
 
