@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import json
 import random
 from typing import Any
 
@@ -247,4 +248,24 @@ class TestProperties:
 
     @given(live_objects())
     def test_written_yaml_parses_back_to_the_sanitised_data(self, obj: dict[str, Any]) -> None:
-        assert yamlio.load(render(obj).decode()) == sanitise(obj)
+        assert typed(yamlio.load(render(obj).decode())) == typed(sanitise(obj))
+
+    @given(live_objects())
+    def test_written_yaml_reads_back_as_the_json_of_the_sanitised_data(
+        self, obj: dict[str, Any]
+    ) -> None:
+        as_json = json.loads(json.dumps(sanitise(obj)))
+        assert typed(yamlio.load(render(obj).decode())) == typed(as_json)
+
+    def test_the_typed_form_tells_true_one_and_one_point_zero_apart(self) -> None:
+        forms = [typed({"v": value}) for value in (True, 1, 1.0, "1")]
+        assert len({repr(form) for form in forms}) == 4
+
+
+def typed(node: Any) -> Any:
+    """Every scalar as (type name, value), key order kept: ``True``, ``1``, ``1.0`` differ."""
+    if isinstance(node, dict):
+        return [(typed(key), typed(value)) for key, value in node.items()]
+    if isinstance(node, list):
+        return [typed(item) for item in node]
+    return (type(node).__name__, repr(node))
