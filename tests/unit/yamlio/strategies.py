@@ -36,6 +36,7 @@ TRICKY_STRINGS = [
     *("%x", "@x", "`x", "'q'", "it's", "it's: x", '"q"', 'say "hi"', "back\\slash", "a\\"),
     *("tab\there", "\t", "nul\x00", "bell\x07", "esc\x1b", "del\x7f", "nel\x85", "nbsp\xa0"),
     *("ls\u2028", "ps\u2029", "bom\ufeff", "\ufffe", "\uffff", "\U0001f600 smile", "héllo ✓ 秘密"),
+    *("\ud800", "a\udfff\nb", "\U0010ffff", "\xa0lead", "trail\xa0", "\u3000 wide", "\ufeff\n"),
     *("cr\r", "a\r\nb\r\n", "\r\n", "\n", "\n\n", "a\n", "a\n\n", "a\n\n\n", "\na", " \na"),
     *("a \nb", "a\n b", "a\n\tb\n", "line one\nline two", "x\n  \ny\n", "# x\n- y\n", "---\n"),
     *("...\n", "a\n...\n", "k: v\nl: w\n", "'\n'", '"\n"', "\\\n\\", "a\u00a0\nb"),
