@@ -9,7 +9,6 @@ from __future__ import annotations
 from activities.manifests.errors import (
     InvalidObject,
     ManifestError,
-    ManifestErrorReason,
     PlaintextSecretRefused,
 )
 from activities.manifests.guard import (
@@ -33,7 +32,6 @@ __all__ = [
     "LAST_APPLIED_ANNOTATION",
     "InvalidObject",
     "ManifestError",
-    "ManifestErrorReason",
     "ObjectId",
     "PlaintextSecretRefused",
     "api_group",

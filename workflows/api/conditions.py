@@ -13,13 +13,16 @@ from __future__ import annotations
 from enum import StrEnum
 
 __all__ = [
+    "GIT_FAILURE_REASONS",
     "REASONS_BY_CONDITION",
     "BootstrapReason",
     "ConditionStatus",
     "ConditionType",
     "EncryptionReason",
     "GateReason",
+    "GitFailureReason",
     "GitTargetReason",
+    "ManifestFailureReason",
     "Phase",
     "ProviderReason",
     "PushStatus",
@@ -111,6 +114,42 @@ class StreamReason(StrEnum):
     DISCONNECTED = "Disconnected"
 
 
+class GitFailureReason(StrEnum):
+    """Why talking to the target's remote or writing its branch failed.
+
+    Not one gate's own: Validated, Bootstrapped, SnapshotSynced and EventStreamLive
+    all reach the remote, so any of them may be False with one of these (and Ready
+    copies it); the failing condition's type says which gate it was. The git
+    layer's errors carry them. Causes Validated already names keep that name
+    (see ``GIT_FAILURE_REASONS``).
+    """
+
+    HOST_KEY_UNKNOWN = "HostKeyUnknown"
+    """known_hosts has no key for the SSH host; host keys are always checked strictly."""
+    HOST_KEY_MISMATCH = "HostKeyMismatch"
+    """The SSH server presented a key other than the one known_hosts lists for it."""
+    CERTIFICATE_UNTRUSTED = "CertificateUntrusted"
+    """The HTTPS server's TLS certificate does not verify."""
+    REPOSITORY_NOT_FOUND = "RepositoryNotFound"
+    CREDENTIALS_INVALID = "CredentialsInvalid"
+    """The credentials Secret lacks what the URL's transport needs, or it is malformed."""
+    PUSH_REJECTED = "PushRejected"
+    """The remote refused the update for a reason other than having moved (a hook, a rule)."""
+    CONFLICT_RETRIES_EXHAUSTED = "ConflictRetriesExhausted"
+    """Someone else pushed during every retry; later attempts may succeed."""
+    PATH_OUTSIDE_TARGET = "PathOutsideTarget"
+    GIT_OPERATION_FAILED = "GitOperationFailed"
+    """libgit2 failed in a way none of the other reasons describe."""
+
+
+class ManifestFailureReason(StrEnum):
+    """Why a selected object could not become a file: SnapshotSynced and EventStreamLive."""
+
+    INVALID_OBJECT = "InvalidObject"
+    PLAINTEXT_SECRET_REFUSED = "PlaintextSecretRefused"  # noqa: S105 (a reason name)
+    """A Secret reached Git without SOPS encryption; it is never written."""
+
+
 class ReadyReason(StrEnum):
     """Ready when every gate is True; otherwise Ready carries the first failing gate's reason."""
 
@@ -125,24 +164,37 @@ GitTargetReason = (
     | SnapshotReason
     | StreamReason
     | ReadyReason
+    | GitFailureReason
+    | ManifestFailureReason
 )
 """Any reason a GitTarget condition may carry."""
 
 
+GIT_FAILURE_REASONS: frozenset[str] = frozenset(GitFailureReason) | {
+    ValidatedReason.AUTHENTICATION_FAILED,
+    ValidatedReason.WRITE_ACCESS_DENIED,
+    ValidatedReason.REMOTE_UNREACHABLE,
+}
+"""Every reason a failed git operation may give any gate that talks to the remote."""
+
+_GATE_NOT_DONE = frozenset(GateReason)
+_OBJECT_WRITING = GIT_FAILURE_REASONS | frozenset(ManifestFailureReason)
+
 REASONS_BY_CONDITION: dict[ConditionType, frozenset[str]] = {
-    ConditionType.VALIDATED: frozenset(GateReason) | frozenset(ValidatedReason),
-    ConditionType.ENCRYPTION_CONFIGURED: frozenset(GateReason) | frozenset(EncryptionReason),
-    ConditionType.BOOTSTRAPPED: frozenset(GateReason) | frozenset(BootstrapReason),
-    ConditionType.SNAPSHOT_SYNCED: frozenset(GateReason) | frozenset(SnapshotReason),
-    ConditionType.EVENT_STREAM_LIVE: frozenset(GateReason) | frozenset(StreamReason),
+    ConditionType.VALIDATED: _GATE_NOT_DONE | frozenset(ValidatedReason) | GIT_FAILURE_REASONS,
+    ConditionType.ENCRYPTION_CONFIGURED: _GATE_NOT_DONE | frozenset(EncryptionReason),
+    ConditionType.BOOTSTRAPPED: _GATE_NOT_DONE | frozenset(BootstrapReason) | GIT_FAILURE_REASONS,
+    ConditionType.SNAPSHOT_SYNCED: _GATE_NOT_DONE | frozenset(SnapshotReason) | _OBJECT_WRITING,
+    ConditionType.EVENT_STREAM_LIVE: _GATE_NOT_DONE | frozenset(StreamReason) | _OBJECT_WRITING,
     ConditionType.READY: (
         frozenset(ReadyReason)
-        | frozenset(GateReason)
+        | _GATE_NOT_DONE
         | frozenset(ValidatedReason)
         | frozenset(EncryptionReason)
         | frozenset(BootstrapReason)
         | frozenset(SnapshotReason)
         | frozenset(StreamReason)
+        | _OBJECT_WRITING
     ),
 }
 """Which reasons each GitTarget condition type may carry (Ready mirrors any gate's)."""

@@ -7,11 +7,14 @@ from collections import Counter
 import pytest
 
 from workflows.api.conditions import (
+    GIT_FAILURE_REASONS,
     REASONS_BY_CONDITION,
     BootstrapReason,
     ConditionType,
     EncryptionReason,
     GateReason,
+    GitFailureReason,
+    ManifestFailureReason,
     Phase,
     ReadyReason,
     SnapshotReason,
@@ -59,6 +62,42 @@ def test_a_gate_reason_names_one_gate_only() -> None:
     """So Ready's reason alone tells which gate failed."""
     counts = Counter(reason for reasons in GATE_REASONS for reason in reasons)
     assert [reason for reason, count in counts.items() if count > 1] == []
+
+
+GATES_THAT_REACH_THE_REMOTE = [
+    ConditionType.VALIDATED,
+    ConditionType.BOOTSTRAPPED,
+    ConditionType.SNAPSHOT_SYNCED,
+    ConditionType.EVENT_STREAM_LIVE,
+    ConditionType.READY,
+]
+
+
+@pytest.mark.parametrize("condition", GATES_THAT_REACH_THE_REMOTE)
+def test_a_condition_that_reaches_the_remote_can_carry_any_git_failure(
+    condition: ConditionType,
+) -> None:
+    assert set(GitFailureReason) <= GIT_FAILURE_REASONS <= REASONS_BY_CONDITION[condition]
+
+
+def test_encryption_configured_never_carries_a_git_failure() -> None:
+    assert not GIT_FAILURE_REASONS & REASONS_BY_CONDITION[ConditionType.ENCRYPTION_CONFIGURED]
+
+
+@pytest.mark.parametrize(
+    "condition",
+    [ConditionType.SNAPSHOT_SYNCED, ConditionType.EVENT_STREAM_LIVE, ConditionType.READY],
+)
+def test_a_condition_that_writes_objects_can_carry_why_an_object_was_refused(
+    condition: ConditionType,
+) -> None:
+    assert set(ManifestFailureReason) <= REASONS_BY_CONDITION[condition]
+
+
+def test_git_failures_reuse_validated_reasons_instead_of_repeating_them() -> None:
+    own = {reason.value for reason in [*GitFailureReason, *ManifestFailureReason]}
+    named_by_gates = {reason.value for reasons in GATE_REASONS for reason in reasons}
+    assert own & named_by_gates == set()
 
 
 def test_phases_are_the_six_of_the_status_contract() -> None:
