@@ -18,6 +18,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
+from urllib.parse import urlsplit, urlunsplit
 
 from activities.git.errors import CredentialsInvalid
 from activities.git.known_hosts import entries
@@ -28,11 +29,15 @@ __all__ = [
     "SshCredentials",
     "Transport",
     "credentials_from_secret",
+    "redact",
     "redact_url",
     "transport_of",
 ]
 
 _SCP_LIKE = re.compile(r"^[^/:@]+@[^/:]+:")
+# scheme://user-info@ : the user-info runs to the last "@" before the path starts.
+_USER_INFO = re.compile(r"(?P<scheme>\b[A-Za-z][A-Za-z0-9+.-]*://)[^/\s?#]*@")
+_MASK = "***"
 _ANY_USER = "git"
 
 
@@ -130,8 +135,30 @@ def _text(data: Mapping[str, bytes], name: str) -> str:
 
 
 def redact_url(url: str) -> str:
-    """The URL without its user-info part, which may hold a token: safe for messages."""
-    scheme, sep, rest = url.partition("://")
-    if not sep:
-        return url.split("@", 1)[-1]
-    return f"{scheme}://{rest.split('@', 1)[-1]}"
+    """The URL without its user-info part, which may hold a token: safe for messages.
+
+    Only the authority loses its user-info; an ``@`` in the path stays. An scp-like
+    ``git@host:path`` names a user, never a secret, and is kept as it is.
+    """
+    if "://" not in url:
+        authority = url.split("/", 1)[0]
+        user, at, _ = authority.rpartition("@")
+        return url[len(user) + 1 :] if at and ":" in user else url
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(netloc=parts.netloc.rpartition("@")[2]))
+
+
+def redact(text: str, credentials: Credentials | None = None) -> str:
+    """``text`` (e.g. a libgit2 message) with URL user-info removed and secrets masked."""
+    text = _USER_INFO.sub(r"\g<scheme>", text)
+    if credentials is None:
+        return text
+    secrets = (
+        (credentials.passphrase,)
+        if isinstance(credentials, SshCredentials)
+        else (credentials.password,)
+    )
+    for secret in secrets:
+        if secret:
+            text = text.replace(secret, _MASK)
+    return text

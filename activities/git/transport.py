@@ -35,6 +35,7 @@ from activities.git.credentials import (
     Credentials,
     SshCredentials,
     Transport,
+    redact,
     redact_url,
     transport_of,
 )
@@ -154,13 +155,15 @@ def _run(endpoint: Endpoint, callbacks: _Callbacks, operation: Callable[[], None
 def _translate(endpoint: Endpoint, callbacks: _Callbacks, message: str) -> Exception:
     if callbacks.identity_rejected:
         return _host_key_error(endpoint)
+    # libgit2 may quote the URL it was given, user-info and all.
+    message = redact(message.strip(), endpoint.credentials)
     if _NON_FAST_FORWARD.search(message):
         return RemoteMoved(message)
     where = redact_url(endpoint.url)
     for pattern, error_type in _CLASSIFIED:
         if pattern.search(message):
-            return error_type(f"{where}: {message.strip()}")
-    return GitOperationFailed(f"{where}: {message.strip()}")
+            return error_type(f"{where}: {message}")
+    return GitOperationFailed(f"{where}: {message}")
 
 
 def _host_key_error(endpoint: Endpoint) -> GitError:
@@ -209,7 +212,7 @@ class _Callbacks(pygit2.RemoteCallbacks):
 
     def push_update_reference(self, refname: str, message: str | None) -> None:
         if message:
-            self.rejections.append(f"{refname}: {message}")
+            self.rejections.append(f"{refname}: {redact(message, self._credential_source)}")
 
 
 @contextmanager

@@ -212,6 +212,13 @@ class TestMissingOrUnreachable:
         with pytest.raises(NetworkError):
             writer_for("http://127.0.0.1:9/repo.git", None, tmp_path).open()
 
+    def test_error_names_the_url_without_its_token(self, tmp_path: Path) -> None:
+        url = "http://user:tok3n@127.0.0.1:9/org/repo@v1.git"
+        with pytest.raises(NetworkError) as caught:
+            writer_for(url, HttpCredentials("user", "tok3n"), tmp_path).open()
+        assert "tok3n" not in str(caught.value)
+        assert "127.0.0.1:9/org/repo@v1.git" in str(caught.value)
+
 
 def test_refusal_by_a_server_hook_is_a_push_rejection(
     git_remote: GitRemote, tmp_path: Path

@@ -10,6 +10,7 @@ from activities.git import (
     SshCredentials,
     credentials_from_secret,
 )
+from activities.git.credentials import redact, redact_url
 
 KEY = (
     b"-----BEGIN OPENSSH PRIVATE KEY-----\nAAAAsecretkeymaterial\n"
@@ -102,3 +103,32 @@ class TestOther:
         assert "secretkeymaterial" not in repr(ssh)
         assert "pp-secret" not in repr(ssh)
         assert "pw-secret" not in repr(https)
+
+
+class TestRedaction:
+    def test_url_with_user_token_and_an_at_sign_in_the_path_loses_only_the_user_info(
+        self,
+    ) -> None:
+        url = "https://user:tok3n@example.com/org/repo@v1.git"
+        assert redact_url(url) == "https://example.com/org/repo@v1.git"
+
+    def test_url_without_user_info_keeps_an_at_sign_in_its_path(self) -> None:
+        assert redact_url("https://example.com/org/repo@v1.git") == (
+            "https://example.com/org/repo@v1.git"
+        )
+
+    def test_password_holding_an_at_sign_is_removed_whole(self) -> None:
+        assert redact_url("https://user:p@ss@example.com:8443/repo.git") == (
+            "https://example.com:8443/repo.git"
+        )
+
+    def test_scp_like_url_holds_no_secret_and_is_kept(self) -> None:
+        assert redact_url("git@example.com:org/repo.git") == "git@example.com:org/repo.git"
+
+    def test_user_info_of_every_url_in_a_message_is_removed(self) -> None:
+        message = "unexpected http status 401 for https://user:tok3n@example.com/org/re@po.git"
+        assert redact(message) == "unexpected http status 401 for https://example.com/org/re@po.git"
+
+    def test_the_credential_password_is_masked_wherever_it_appears(self) -> None:
+        message = "remote: invalid token tok3n"
+        assert "tok3n" not in redact(message, HttpCredentials("user", "tok3n"))
