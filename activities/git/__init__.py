@@ -27,6 +27,7 @@ from activities.git.credentials import (
 from activities.git.errors import (
     AuthenticationFailed,
     BranchNotAllowed,
+    CertificateUntrusted,
     ConflictRetriesExhausted,
     CredentialsInvalid,
     GitError,
@@ -49,6 +50,7 @@ __all__ = [
     "BranchNotAllowed",
     "BranchWriter",
     "BranchWriters",
+    "CertificateUntrusted",
     "Change",
     "CommitMode",
     "Committer",

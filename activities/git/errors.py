@@ -20,6 +20,7 @@ from workflows.api.conditions import GitFailureReason, ValidatedReason
 __all__ = [
     "AuthenticationFailed",
     "BranchNotAllowed",
+    "CertificateUntrusted",
     "ConflictRetriesExhausted",
     "CredentialsInvalid",
     "GitError",
@@ -58,6 +59,13 @@ class HostKeyMismatch(GitError):
     """known_hosts lists the SSH host with a different key than the server presented."""
 
     reason = GitFailureReason.HOST_KEY_MISMATCH
+    retryable = False
+
+
+class CertificateUntrusted(GitError):
+    """The HTTPS server's TLS certificate does not verify against the trusted authorities."""
+
+    reason = GitFailureReason.CERTIFICATE_UNTRUSTED
     retryable = False
 
 

@@ -41,6 +41,7 @@ from activities.git.credentials import (
 )
 from activities.git.errors import (
     AuthenticationFailed,
+    CertificateUntrusted,
     GitError,
     GitOperationFailed,
     HostKeyMismatch,
@@ -154,7 +155,7 @@ def _run(endpoint: Endpoint, callbacks: _Callbacks, operation: Callable[[], None
 
 def _translate(endpoint: Endpoint, callbacks: _Callbacks, message: str) -> Exception:
     if callbacks.identity_rejected:
-        return _host_key_error(endpoint)
+        return _identity_error(endpoint)
     # libgit2 may quote the URL it was given, user-info and all.
     message = redact(message.strip(), endpoint.credentials)
     if _NON_FAST_FORWARD.search(message):
@@ -166,11 +167,14 @@ def _translate(endpoint: Endpoint, callbacks: _Callbacks, message: str) -> Excep
     return GitOperationFailed(f"{where}: {message}")
 
 
-def _host_key_error(endpoint: Endpoint) -> GitError:
+def _identity_error(endpoint: Endpoint) -> GitError:
+    """Why the server's identity was refused: its TLS certificate, or its SSH host key."""
     where = redact_url(endpoint.url)
+    if transport_of(endpoint.url) is not Transport.SSH:
+        return CertificateUntrusted(f"{where}: the server's TLS certificate is not trusted")
     credentials = endpoint.credentials
     if not isinstance(credentials, SshCredentials):
-        return HostKeyUnknown(f"{where}: the server's TLS certificate is not trusted")
+        return HostKeyUnknown(f"{where}: no known_hosts to check the SSH host key against")
     host, port = _ssh_host_port(endpoint.url)
     if host_is_listed(credentials.known_hosts, host, port):
         return HostKeyMismatch(f"{where}: the host key differs from the one in known_hosts")

@@ -16,6 +16,7 @@ import pytest
 from activities.git import (
     AuthenticationFailed,
     BranchWriter,
+    CertificateUntrusted,
     Change,
     Credentials,
     FileState,
@@ -32,6 +33,7 @@ from activities.git import (
     snapshot,
 )
 from tests.harness.git import GitRemote, GitServers, HttpCredential, SshCredential
+from tests.integration.git.tls import untrusted_https_server
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -169,6 +171,12 @@ class TestHostKeys:
         other_host = git_remote.ssh_rw.known_hosts.replace("127.0.0.1", "10.9.8.7")
         with pytest.raises(HostKeyUnknown):
             writer_for(git_remote.ssh_url, ssh(git_remote.ssh_rw, other_host), tmp_path).open()
+
+    def test_https_server_with_an_untrusted_certificate_is_refused_as_such(
+        self, tmp_path: Path
+    ) -> None:
+        with untrusted_https_server(tmp_path) as url, pytest.raises(CertificateUntrusted):
+            writer_for(url, None, tmp_path / "cache").open()
 
     def test_writers_with_different_known_hosts_run_concurrently_without_mixing(
         self, git_remote: GitRemote, tmp_path: Path
