@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -9,7 +8,7 @@ from kubernetes import client
 
 from tests.harness.tools import Tools
 from tests.integration.encryption.binaries import Binaries
-from tests.unit.sops.key_leaks import LeakWatch, key_leaks_in
+from tests.unit.sops.key_leaks import LeakWatch, watching
 
 
 @pytest.fixture
@@ -18,18 +17,20 @@ def binaries(tools: Tools, tmp_path: Path) -> Binaries:
 
 
 @pytest.fixture(autouse=True)
-def leaks(request: pytest.FixtureRequest, caplog: pytest.LogCaptureFixture) -> Iterator[LeakWatch]:
+def leaks(
+    request: pytest.FixtureRequest,
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+) -> Iterator[LeakWatch]:
     """Fails the test when a log record, an expected exception or an Event carries a key."""
-    caplog.set_level(logging.DEBUG)
     # Requested here, so the namespace outlives this fixture and its Events can be read.
     namespace = (
         request.getfixturevalue("namespace") if "namespace" in request.fixturenames else None
     )
-    watch = LeakWatch()
-    yield watch
-    watch.add_log_records(caplog.records)
+    with watching(request, caplog, monkeypatch) as watch:
+        yield watch
     if namespace is not None:
         core = client.CoreV1Api(request.getfixturevalue("k8s"))
         for event in core.list_namespaced_event(namespace).items:
             watch.add(f"event {event.reason}", f"{event.reason} {event.message}")
-    assert key_leaks_in(watch.texts) == []
+    assert watch.leaks() == []
