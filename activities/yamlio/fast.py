@@ -38,7 +38,8 @@ __all__ = ["Unproven", "dump", "is_ambiguous"]
 _FLOAT_TAG = "tag:yaml.org,2002:float"
 # The reference writer resolves plain scalars as YAML 1.2 when deciding on tags.
 _WRITER_RESOLVER = VersionedResolver(version=(1, 2))
-# The reference writes a key as `? key` once its length plus the `!!str` tag reaches 128.
+# The reference writes a key as `? key` once its length plus that of the `!!str` tag
+# reaches 128; shorter keys leave a margin.
 _MAX_SIMPLE_KEY = 120
 # Far below the reference's line width (2**20), so it never folds what we write inline.
 _MAX_INLINE = 50_000
@@ -198,7 +199,8 @@ def _float(value: float) -> str:
     return text
 
 
-@lru_cache(maxsize=4096)
+# typed: a str subclass (a StrEnum member) must not hit the entry of its equal str.
+@lru_cache(maxsize=4096, typed=True)
 def _key(key: object) -> str:
     if type(key) is not str or len(key) >= _MAX_SIMPLE_KEY or _LINE_BREAKS.search(key):
         raise Unproven

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Any
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from ruamel.yaml.representer import RepresenterError
 
 from activities import yamlio
 from activities.yamlio import fast, reference
@@ -18,6 +20,11 @@ from tests.unit.yamlio.strategies import (
     strings,
     typed,
 )
+
+
+class Colour(StrEnum):
+    RED = "red"
+
 
 number_or_date_like = st.from_regex(r"[-+.0-9_:eExXoObB]{1,12}|[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}.*")
 
@@ -140,6 +147,13 @@ class TestLeftToTheReference:
     def test_unproven_shape_is_written_by_the_reference(self, data: Any) -> None:
         assert direct(data) is None
         assert yamlio.dump(data) == reference.dump(data)
+
+    @pytest.mark.parametrize("data", [{"k": Colour.RED}, {"red": 1, "x": {Colour.RED: 1}}])
+    def test_str_subclass_is_refused_as_the_reference_refuses_it(self, data: Any) -> None:
+        assert direct({"red": 1}) == "red: 1\n"  # the equal str's spelling is cached
+        assert direct(data) is None
+        with pytest.raises(RepresenterError):
+            yamlio.dump(data)
 
     def test_shared_object_keeps_the_reference_anchor(self) -> None:
         shared = {"a": 1}
