@@ -102,7 +102,6 @@ class BranchWriter:
         self._queue_lock = threading.Lock()
         self._pending: list[Pending] = []
         self._refused: list[RefusedChange] = []
-        self._oldest_pending_at: float | None = None
         self._next_sequence = 1
         self._pushed_through = 0
         self._repo: pygit2.Repository | None = None
@@ -151,23 +150,19 @@ class BranchWriter:
         with self._queue_lock:
             sequence = self._next_sequence
             self._next_sequence += 1
-            self._pending.append(Pending(sequence, change))
-            if self._oldest_pending_at is None:
-                self._oldest_pending_at = self._clock()
+            self._pending.append(Pending(sequence, change, queued_at=self._clock()))
             self._publish_depth()
         return sequence
 
     def push_due(self) -> bool:
         """True when the batch policy says the pending changes must be pushed now."""
         with self._queue_lock:
-            return self._config.batch.is_due(
-                len(self._pending), self._oldest_pending_at, self._clock()
-            )
+            return self._config.batch.is_due(len(self._pending), self._oldest(), self._clock())
 
     def next_push_at(self) -> float | None:
         """Monotonic time by which pending changes must be flushed; ``None`` when none wait."""
         with self._queue_lock:
-            return self._config.batch.due_at(self._oldest_pending_at)
+            return self._config.batch.due_at(self._oldest())
 
     def flush(self) -> PushResult:
         """Commit and push everything pending; see the module docstring for conflicts."""
@@ -266,9 +261,12 @@ class BranchWriter:
         done = {p.sequence for p in batch}
         with self._queue_lock:
             self._pending = [p for p in self._pending if p.sequence not in done]
-            self._oldest_pending_at = self._clock() if self._pending else None
             self._pushed_through = batch[-1].sequence
             self._publish_depth()
+
+    def _oldest(self) -> float | None:
+        """When the longest-waiting pending change was submitted; call with the queue lock."""
+        return min((p.queued_at for p in self._pending), default=None)
 
     def _result(self, built: Built | None, batch: Sequence[Pending], attempts: int) -> PushResult:
         applied: tuple[AppliedChange, ...] = built.applied if built else ()

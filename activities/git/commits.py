@@ -47,6 +47,8 @@ _PACK_THRESHOLD = 32
 class Pending:
     sequence: int
     change: Change
+    queued_at: float = 0.0
+    """When it was submitted, on the writer's monotonic clock (for the batch policy)."""
 
 
 @dataclass(frozen=True)
@@ -117,7 +119,7 @@ def _screen(batch: Sequence[Pending]) -> tuple[list[Pending], tuple[RefusedChang
     refused: list[RefusedChange] = []
     for pending in batch:
         try:
-            accepted.append(Pending(pending.sequence, screened(pending.change)))
+            accepted.append(replace(pending, change=screened(pending.change)))
         except (ManifestError, GitError) as error:
             if isinstance(error, GitError) and error.retryable:
                 raise

@@ -216,6 +216,31 @@ class TestBatching:
         now[0] = 1030.0
         assert writer.push_due()
 
+    def test_change_submitted_during_a_push_keeps_its_own_waiting_time(
+        self, remote: BareRepo, make_writer: WriterFactory
+    ) -> None:
+        now = [1000.0]
+
+        def submit_while_the_push_is_retried(_seconds: float) -> None:
+            now[0] = 1005.0
+            writer.submit(change("p/b.yaml", b"b\n"))
+            now[0] = 1020.0
+
+        writer = make_writer(
+            remote.url,
+            batch=BatchPolicy(timedelta(seconds=30), 20),
+            clock=lambda: now[0],
+            sleep=submit_while_the_push_is_retried,
+        )
+        writer.open()
+        remote.push_from_outside("docs/notes.md", b"hi\n", "outside edit")
+        writer.submit(change("p/a.yaml", b"a\n"))
+
+        writer.flush()
+
+        assert writer.pending == 1
+        assert writer.next_push_at() == 1035.0
+
     def test_nothing_is_due_after_everything_was_pushed(
         self, remote: BareRepo, make_writer: WriterFactory
     ) -> None:
