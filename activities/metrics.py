@@ -1,23 +1,36 @@
 """Prometheus metrics of the side-effecting layer, defined once so names never drift.
 
+Branch writer metrics carry ``remote`` (the URL without user-info) and ``branch``:
+one writer per pair, so two remotes with a branch of the same name never share a series.
 The worker's metrics server exposes the default registry; this module only declares.
 """
 
 from __future__ import annotations
 
-from prometheus_client import Counter, Gauge, Histogram
+from enum import StrEnum
+
+from prometheus_client import Counter, Gauge
 
 __all__ = [
     "COMMITS",
-    "EVENTS_PROCESSED",
-    "EVENT_TO_COMMIT_SECONDS",
     "KEYS_GENERATED",
     "KEY_GENERATION_FAILURES",
     "PUSHES",
     "PUSH_FAILURES",
     "QUEUE_DEPTH",
     "SECRETS_ENCRYPTED",
+    "PushFailureKind",
 ]
+
+_WRITER = ["remote", "branch"]
+
+
+class PushFailureKind(StrEnum):
+    """``kind`` of a push failure that is no error; failed pushes use the error's reason."""
+
+    REMOTE_MOVED = "RemoteMoved"
+    """Someone else pushed first; the writer re-applies its changes and retries."""
+
 
 KEYS_GENERATED = Counter(
     "gitops_reverser_keys_generated",
@@ -34,28 +47,20 @@ SECRETS_ENCRYPTED = Counter(
 COMMITS = Counter(
     "gitops_reverser_commits",
     "Commits made by branch writers",
-    ["branch"],
+    _WRITER,
 )
 PUSHES = Counter(
     "gitops_reverser_pushes",
     "Successful pushes by branch writers",
-    ["branch"],
+    _WRITER,
 )
 PUSH_FAILURES = Counter(
     "gitops_reverser_push_failures",
     "Failed push attempts by branch writers, by error kind",
-    ["branch", "kind"],
-)
-EVENTS_PROCESSED = Counter(
-    "gitops_reverser_events_processed",
-    "Watch events turned into file states",
-)
-EVENT_TO_COMMIT_SECONDS = Histogram(
-    "gitops_reverser_event_to_commit_seconds",
-    "Time from a watch event to the push of the commit that contains it",
+    [*_WRITER, "kind"],
 )
 QUEUE_DEPTH = Gauge(
     "gitops_reverser_queue_depth",
     "File states waiting for the next commit",
-    ["branch"],
+    _WRITER,
 )

@@ -35,7 +35,7 @@ import pygit2
 from activities.git.batching import BatchPolicy
 from activities.git.changes import AppliedChange, Change, CommitMode, PushResult, RefusedChange
 from activities.git.commits import Built, Pending, build_commits, screened
-from activities.git.credentials import Credentials
+from activities.git.credentials import Credentials, redact_url
 from activities.git.errors import ConflictRetriesExhausted, GitError, PushRejected
 from activities.git.transport import (
     Endpoint,
@@ -44,7 +44,7 @@ from activities.git.transport import (
     fetch_branch,
     push_branch,
 )
-from activities.metrics import COMMITS, PUSH_FAILURES, PUSHES, QUEUE_DEPTH
+from activities.metrics import COMMITS, PUSH_FAILURES, PUSHES, QUEUE_DEPTH, PushFailureKind
 
 __all__ = ["BranchWriter", "Committer", "RetryPolicy", "WriterConfig"]
 
@@ -107,6 +107,7 @@ class BranchWriter:
         self._repo: pygit2.Repository | None = None
         self._tracking = f"refs/remotes/origin/{config.branch}"
         self._local = f"refs/heads/{config.branch}"
+        self._labels = (redact_url(config.url), config.branch)
         configure_timeouts()
 
     @property
@@ -191,7 +192,7 @@ class BranchWriter:
         try:
             built, attempts = self._push_with_retries(batch)
         except GitError as error:
-            PUSH_FAILURES.labels(self._config.branch, error.reason).inc()
+            PUSH_FAILURES.labels(*self._labels, error.reason).inc()
             raise
         self._acknowledge(batch)
         return self._result(built, batch, attempts)
@@ -217,12 +218,12 @@ class BranchWriter:
             try:
                 self._push(built.tip)
             except RemoteMoved as moved:
-                PUSH_FAILURES.labels(self._config.branch, "RemoteMoved").inc()
+                PUSH_FAILURES.labels(*self._labels, PushFailureKind.REMOTE_MOVED).inc()
                 self._after_rejection(base, moved, attempt)
                 self._sleep(next(backoffs))
                 continue
-            COMMITS.labels(self._config.branch).inc(len(built.commits))
-            PUSHES.labels(self._config.branch).inc()
+            COMMITS.labels(*self._labels).inc(len(built.commits))
+            PUSHES.labels(*self._labels).inc()
             return built, attempt
 
     def _after_rejection(self, base: pygit2.Oid | None, moved: RemoteMoved, attempt: int) -> None:
@@ -315,7 +316,7 @@ class BranchWriter:
         return pygit2.Signature(self._config.committer.name, self._config.committer.email)
 
     def _publish_depth(self) -> None:
-        QUEUE_DEPTH.labels(self._config.branch).set(sum(len(p.change.files) for p in self._pending))
+        QUEUE_DEPTH.labels(*self._labels).set(sum(len(p.change.files) for p in self._pending))
 
 
 def _open_cache(path: Path) -> pygit2.Repository:

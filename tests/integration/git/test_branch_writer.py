@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from prometheus_client import REGISTRY
 
 from activities.git import (
     BatchPolicy,
@@ -314,3 +315,19 @@ class TestConflicts:
             writer.flush()
         assert remote.read("p/a.yaml") is None
         assert writer.pending == 1
+
+
+class TestMetrics:
+    def test_queue_depth_is_kept_per_remote_for_branches_of_the_same_name(
+        self, remote: BareRepo, empty_remote: BareRepo, make_writer: WriterFactory
+    ) -> None:
+        first = make_writer(remote.url)
+        second = make_writer(empty_remote.url)
+        first.submit(change("p/a.yaml", b"a\n"))
+        second.submit(Change((FileState("p/a.yaml", b"a\n"), FileState("p/b.yaml", b"b\n")), "two"))
+
+        def depth(url: str) -> float | None:
+            labels = {"remote": url, "branch": "main"}
+            return REGISTRY.get_sample_value("gitops_reverser_queue_depth", labels)
+
+        assert (depth(remote.url), depth(empty_remote.url)) == (1.0, 2.0)
