@@ -21,7 +21,6 @@ Pure text building; no I/O.
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Callable
 from functools import lru_cache
@@ -31,11 +30,10 @@ from ruamel.yaml.emitter import Emitter
 from ruamel.yaml.nodes import ScalarNode
 from ruamel.yaml.resolver import VersionedResolver
 
-from activities.yamlio.reference import NEEDS_ESCAPE, RESOLVERS, STR_TAG
+from activities.yamlio.reference import FLOAT_TAG, NEEDS_ESCAPE, RESOLVERS, STR_TAG, float_text
 
 __all__ = ["Unproven", "dump", "is_ambiguous"]
 
-_FLOAT_TAG = "tag:yaml.org,2002:float"
 # The reference writer resolves plain scalars as YAML 1.2 when deciding on tags.
 _WRITER_RESOLVER = VersionedResolver(version=(1, 2))
 # The reference writes a key as `? key` once its length plus that of the `!!str` tag
@@ -187,12 +185,8 @@ def _scalar(value: object) -> str:
 
 
 def _float(value: float) -> str:
-    if math.isnan(value):
-        return ".nan"
-    if value in (float("inf"), float("-inf")):
-        return ".inf" if value > 0 else "-.inf"
-    text = repr(value).lower()
-    if _WRITER_RESOLVER.resolve(ScalarNode, text, (True, False)) != _FLOAT_TAG:
+    text = float_text(value)
+    if _WRITER_RESOLVER.resolve(ScalarNode, text, (True, False)) != FLOAT_TAG:
         raise Unproven
     if not _plain_allowed(text):
         raise Unproven

@@ -10,6 +10,7 @@ Pure functions over in-memory text; no file or network I/O.
 from __future__ import annotations
 
 import io
+import math
 import re
 from typing import Any
 
@@ -18,9 +19,10 @@ from ruamel.yaml.nodes import ScalarNode
 from ruamel.yaml.representer import SafeRepresenter
 from ruamel.yaml.resolver import VersionedResolver
 
-__all__ = ["dump", "load"]
+__all__ = ["dump", "float_text", "load"]
 
 STR_TAG = "tag:yaml.org,2002:str"
+FLOAT_TAG = "tag:yaml.org,2002:float"
 RESOLVERS = (VersionedResolver(version=(1, 1)), VersionedResolver(version=(1, 2)))
 # Characters ruamel would otherwise write raw into plain, single-quoted or literal
 # scalars, where readers reject them (controls) or read a line break (CR, NEL, LS, PS).
@@ -36,6 +38,23 @@ def is_ambiguous(value: str) -> bool:
     return any(
         resolver.resolve(ScalarNode, value, (True, False)) != STR_TAG for resolver in RESOLVERS
     )
+
+
+def float_text(value: float) -> str:
+    """A float as both YAML 1.1 and 1.2 readers read it back: Python's shortest repr, with
+    ``.0`` put into an exponent's bare mantissa (YAML 1.1 reads ``1e-06`` as a string)."""
+    if math.isnan(value):
+        return ".nan"
+    if math.isinf(value):
+        return ".inf" if value > 0 else "-.inf"
+    mantissa, exponent_mark, exponent = repr(value).lower().partition("e")
+    if exponent_mark and "." not in mantissa:
+        return f"{mantissa}.0e{exponent}"
+    return f"{mantissa}{exponent_mark}{exponent}"
+
+
+def _represent_float(representer: SafeRepresenter, value: float) -> ScalarNode:
+    return representer.represent_scalar(FLOAT_TAG, float_text(value))
 
 
 def _represent_str(representer: SafeRepresenter, value: str) -> ScalarNode:
@@ -57,6 +76,7 @@ def _writer() -> YAML:
     yaml.indent(mapping=2, sequence=2, offset=0)
     yaml.sort_base_mapping_type_on_output = False  # type: ignore[assignment]  # typed None
     yaml.representer.add_representer(str, _represent_str)
+    yaml.representer.add_representer(float, _represent_float)
     return yaml
 
 

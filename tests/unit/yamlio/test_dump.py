@@ -6,6 +6,7 @@ from enum import StrEnum
 from typing import Any
 
 import pytest
+import yaml as pyyaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from ruamel.yaml.representer import RepresenterError
@@ -98,7 +99,7 @@ class TestSpelling:
             (-7, "-7"),
             (True, "true"),
             (None, "null"),
-            (1e20, "1e+20"),
+            (1e20, "1.0e+20"),
             (float("-inf"), "-.inf"),
         ],
     )
@@ -164,3 +165,20 @@ class TestLeftToTheReference:
     def test_long_multi_line_value_is_still_written_directly(self) -> None:
         script = "echo hello world\n" * 10_000
         assert direct({"run.sh": script}) == reference.dump({"run.sh": script})
+
+
+class TestYaml11Readers:
+    """PyYAML reads YAML 1.1, as go-yaml v2 and sigs.k8s.io/yaml do: our floats stay floats."""
+
+    @given(st.floats(allow_nan=False))
+    def test_every_float_reads_back_as_the_same_float_in_yaml_1_1(self, value: float) -> None:
+        read = pyyaml.safe_load(yamlio.dump({"v": value}))["v"]
+
+        assert type(read) is float
+        assert read == value
+
+    @pytest.mark.parametrize(
+        ("value", "spelled"), [(1e-06, "1.0e-06"), (1e20, "1.0e+20"), (1.5e-07, "1.5e-07")]
+    )
+    def test_an_exponent_always_has_a_decimal_point(self, value: float, spelled: str) -> None:
+        assert yamlio.dump({"v": value}) == f"v: {spelled}\n"
