@@ -32,8 +32,8 @@ from activities.git.packwriter import write_blob_pack
 from activities.manifests import (
     InvalidObject,
     ManifestError,
+    is_object_file,
     normalise_target_path,
-    object_id_for_path,
     refuse_plaintext_secret,
 )
 
@@ -196,7 +196,7 @@ class _TreeEditor:
         stale = [
             entry.path
             for entry in self.index
-            if entry.path not in kept and object_id_for_path(target_path, entry.path) is not None
+            if entry.path not in kept and is_object_file(target_path, entry.path)
         ]
         for path in stale:
             self.index.remove(path)

@@ -18,7 +18,7 @@ from activities.git.branch_writer import BranchWriter
 from activities.git.changes import Change, FileState, PushResult
 from activities.git.errors import PathOutsideTarget
 from activities.git.messages import Operation
-from activities.manifests import InvalidObject, normalise_target_path, object_id_for_path
+from activities.manifests import InvalidObject, is_object_file, normalise_target_path
 
 __all__ = ["SnapshotRequest", "SnapshotResult", "snapshot"]
 
@@ -47,7 +47,7 @@ def snapshot(writer: BranchWriter, request: SnapshotRequest) -> SnapshotResult:
     """Write ``request`` through ``writer`` and push it (with anything queued before it)."""
     target = _target(request.target_path)
     for path in request.files:
-        if object_id_for_path(target, path) is None:
+        if not is_object_file(target, path):
             raise PathOutsideTarget(f"{path} is not an object file under {target or '/'}")
     change = Change(
         files=tuple(FileState(path, request.files[path]) for path in sorted(request.files)),

@@ -19,6 +19,7 @@ from activities.manifests.guard import (
 from activities.manifests.layout import (
     BOOTSTRAP_FILES,
     ObjectId,
+    is_object_file,
     is_secret_path,
     normalise_target_path,
     object_id_for_path,
@@ -35,6 +36,7 @@ __all__ = [
     "ObjectId",
     "PlaintextSecretRefused",
     "api_group",
+    "is_object_file",
     "is_replica",
     "is_secret",
     "is_secret_path",

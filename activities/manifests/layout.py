@@ -6,11 +6,21 @@ written. Every segment is encoded so that any Kubernetes name is a safe,
 portable file name (no upper case for case-insensitive checkouts, no leading
 dot, no separators) and decodes back to exactly the same name.
 
+File names stay within 240 bytes (file systems allow 255; the rest is room for
+the ``.lock`` and temporary names tools put next to a file). A longer one (a
+253-character Secret name, or a name whose characters all need escaping) becomes
+a readable prefix of its encoding, ``~`` (which encoding never produces) and 32
+hex digits of the SHA-256 of the full name. Such a path no longer holds the name:
+``object_id_for_path`` returns ``None`` for it (the name is in the file's
+``metadata.name``), while ``is_object_file`` still knows it as an object file of
+the layout, so snapshots prune it like any other.
+
 Pure string mapping: no file system access, no knowledge of file contents.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -26,6 +36,7 @@ __all__ = [
     "ObjectId",
     "decode_segment",
     "encode_segment",
+    "is_object_file",
     "is_secret_path",
     "normalise_target_path",
     "object_id_for_path",
@@ -41,6 +52,11 @@ _YAML = ".yaml"
 _SOPS_YAML = ".sops.yaml"
 _SAFE = frozenset("abcdefghijklmnopqrstuvwxyz0123456789-.")
 _ENCODED = re.compile(r"(?:[a-z0-9.-]|%[0-9A-F]{2})+")
+_MAX_FILE_NAME = 240
+_DIGEST_HEX = 32
+_SHORTENED = re.compile(
+    rf"(?:[a-z0-9-]|%[0-9A-F]{{2}})(?:[a-z0-9.-]|%[0-9A-F]{{2}})*~[0-9a-f]{{{_DIGEST_HEX}}}"
+)
 
 
 @dataclass(frozen=True, order=True)
@@ -118,25 +134,40 @@ def object_path(target_path: str, object_id: ObjectId) -> str:
         CLUSTER_SCOPE_DIR if object_id.namespace is None else encode_segment(object_id.namespace),
         encode_segment(object_id.group) if object_id.group else CORE_GROUP_DIR,
         encode_segment(object_id.resource),
-        encode_segment(object_id.name) + suffix,
+        _file_name(object_id.name, suffix),
     ]
     root = normalise_target_path(target_path)
     return "/".join([root, *segments] if root else segments)
 
 
 def object_id_for_path(target_path: str, path: str) -> ObjectId | None:
-    """The object whose file is ``path``, or ``None`` when ``path`` is not an object file."""
-    root = normalise_target_path(target_path)
-    prefix = f"{root}/" if root else ""
-    if not path.startswith(prefix):
-        return None
-    parts = path[len(prefix) :].split("/")
-    if len(parts) != 4:
+    """The object whose file is ``path``; ``None`` when ``path`` is not an object file
+    or its file name was shortened (see the module docstring)."""
+    parts = _layout_parts(target_path, path)
+    if parts is None:
         return None
     try:
         return _parse(parts)
     except (ValueError, InvalidObject):
         return None
+
+
+def is_object_file(target_path: str, path: str) -> bool:
+    """True when ``path`` is where the layout puts some object under ``target_path``."""
+    parts = _layout_parts(target_path, path)
+    if parts is None:
+        return False
+    try:
+        _parse(parts)
+        return True
+    except (ValueError, InvalidObject):
+        pass
+    try:
+        _namespace, group, resource = _parse_folders(parts[:3])
+        stem = _stem(group, resource, parts[3])
+    except (ValueError, InvalidObject):
+        return False
+    return _SHORTENED.fullmatch(stem) is not None
 
 
 def is_secret_path(path: str) -> bool:
@@ -145,16 +176,42 @@ def is_secret_path(path: str) -> bool:
     return len(parts) >= 4 and parts[-3] == CORE_GROUP_DIR and parts[-2] == "secrets"
 
 
-def _parse(parts: list[str]) -> ObjectId:
-    namespace_dir, group_dir, resource_dir, file_name = parts
+def _file_name(name: str, suffix: str) -> str:
+    encoded = encode_segment(name)
+    if len(encoded) + len(suffix) <= _MAX_FILE_NAME:
+        return encoded + suffix
+    digest = hashlib.sha256(name.encode()).hexdigest()[:_DIGEST_HEX]
+    keep = _MAX_FILE_NAME - len(suffix) - len(digest) - 1
+    # Never cut an escape in half: the prefix stays valid encoded text.
+    escape = encoded.rfind("%", keep - 2, keep)
+    prefix = encoded[: escape if escape != -1 else keep]
+    return f"{prefix}~{digest}{suffix}"
+
+
+def _layout_parts(target_path: str, path: str) -> list[str] | None:
+    root = normalise_target_path(target_path)
+    prefix = f"{root}/" if root else ""
+    if not path.startswith(prefix):
+        return None
+    parts = path[len(prefix) :].split("/")
+    return parts if len(parts) == 4 else None
+
+
+def _parse_folders(folders: list[str]) -> tuple[str | None, str, str]:
+    namespace_dir, group_dir, resource_dir = folders
+    namespace = None if namespace_dir == CLUSTER_SCOPE_DIR else decode_segment(namespace_dir)
     group = "" if group_dir == CORE_GROUP_DIR else decode_segment(group_dir)
-    resource = decode_segment(resource_dir)
+    return namespace, group, decode_segment(resource_dir)
+
+
+def _stem(group: str, resource: str, file_name: str) -> str:
     suffix = _SOPS_YAML if group == "" and resource == "secrets" else _YAML
-    if not file_name.endswith(suffix):
-        raise ValueError(f"{file_name!r} does not end in {suffix}")
-    return ObjectId(
-        group=group,
-        resource=resource,
-        namespace=None if namespace_dir == CLUSTER_SCOPE_DIR else decode_segment(namespace_dir),
-        name=decode_segment(file_name[: -len(suffix)]),
-    )
+    if not file_name.endswith(suffix) or len(file_name) > _MAX_FILE_NAME:
+        raise ValueError(f"{file_name!r} is not a file name of the layout")
+    return file_name[: -len(suffix)]
+
+
+def _parse(parts: list[str]) -> ObjectId:
+    namespace, group, resource = _parse_folders(parts[:3])
+    name = decode_segment(_stem(group, resource, parts[3]))
+    return ObjectId(group=group, resource=resource, namespace=namespace, name=name)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from activities.git import Change, FileState, PathOutsideTarget, SnapshotRequest, snapshot
+from activities.manifests import ObjectId, object_path
 from tests.integration.git.conftest import BareRepo, WriterFactory
 
 TARGET = "clusters/prod"
@@ -108,3 +109,18 @@ def test_file_that_is_not_an_object_file_is_refused(
 ) -> None:
     with pytest.raises(PathOutsideTarget):
         snapshot(make_writer(populated.url), SnapshotRequest(TARGET, {f"{TARGET}/x.yaml": b"x"}))
+
+
+def test_object_with_a_shortened_file_name_is_written_and_later_pruned(
+    populated: BareRepo, make_writer: WriterFactory
+) -> None:
+    writer = make_writer(populated.url)
+    keep = dict([obj("a", "keep")])
+    shortened = object_path(TARGET, ObjectId("", "configmaps", "a", "x" * 253))
+    snapshot(writer, SnapshotRequest(TARGET, {**keep, shortened: b"name: x\n"}))
+    assert populated.read(shortened) == b"name: x\n"
+
+    result = snapshot(writer, SnapshotRequest(TARGET, keep))
+
+    assert result.deleted == 1
+    assert populated.read(shortened) is None

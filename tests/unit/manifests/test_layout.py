@@ -15,7 +15,7 @@ from activities.manifests import (
     object_id_for_path,
     object_path,
 )
-from activities.manifests.layout import decode_segment, encode_segment
+from activities.manifests.layout import decode_segment, encode_segment, is_object_file
 
 
 class TestPaths:
@@ -142,3 +142,53 @@ def test_encoded_names_are_portable_file_names(name: str) -> None:
     encoded = encode_segment(name)
     assert re.fullmatch(r"(?:[a-z0-9.-]|%[0-9A-F]{2})+", encoded)
     assert not encoded.startswith(".")
+
+
+class TestLongNames:
+    LONGEST_DNS_NAME = "a" * 253
+
+    def test_longest_secret_name_gets_a_file_name_within_the_limit(self) -> None:
+        ident = ObjectId("", "secrets", "ns", self.LONGEST_DNS_NAME)
+        file_name = object_path("prod", ident).rsplit("/", 1)[1]
+        assert len(file_name.encode()) <= 255
+        assert file_name.startswith("a" * 100)
+        assert file_name.endswith(".sops.yaml")
+
+    def test_shortened_file_is_an_object_file_whose_name_the_path_cannot_give(self) -> None:
+        path = object_path("prod", ObjectId("", "secrets", "ns", self.LONGEST_DNS_NAME))
+        assert is_object_file("prod", path)
+        assert object_id_for_path("prod", path) is None
+
+    def test_names_that_share_a_long_prefix_get_different_files(self) -> None:
+        first = object_path("", ObjectId("", "configmaps", "ns", self.LONGEST_DNS_NAME))
+        second = object_path("", ObjectId("", "configmaps", "ns", "a" * 252 + "b"))
+        assert first != second
+
+    def test_name_that_fits_keeps_its_readable_reversible_file_name(self) -> None:
+        ident = ObjectId("", "configmaps", "ns", "a" * 200)
+        assert object_path("", ident) == f"ns/core/configmaps/{'a' * 200}.yaml"
+
+
+_long_names = st.text(min_size=1, max_size=253).filter(
+    lambda n: "/" not in n and "%" not in n and n not in {".", ".."}
+)
+
+
+@given(_resources, _long_names)
+def test_every_file_name_fits_the_file_system_limit(resource: str, name: str) -> None:
+    path = object_path("p", ObjectId("", resource, "ns", name))
+    assert len(path.rsplit("/", 1)[1].encode()) <= 255
+    assert is_object_file("p", path)
+
+
+@given(_long_names, _long_names)
+def test_different_names_never_share_a_file(first: str, second: str) -> None:
+    paths = {object_path("", ObjectId("", "configmaps", None, n)) for n in (first, second)}
+    assert len(paths) == len({first, second})
+
+
+@given(_targets, _groups, _resources, _namespaces, _names)
+def test_every_reversible_path_is_an_object_file(
+    target: str, group: str, resource: str, namespace: str | None, name: str
+) -> None:
+    assert is_object_file(target, object_path(target, ObjectId(group, resource, namespace, name)))
