@@ -3,10 +3,18 @@
 Strict SSH host key checking: libgit2 (libssh2) reads ``$HOME/.ssh/known_hosts``
 where HOME is libgit2's process-wide home directory. Each SSH operation writes
 the credential's known_hosts into a private home folder (one per distinct
-known_hosts content) and holds a process-wide lock while the home directory
-points there, so concurrent writers with different known_hosts never see each
-other's. The certificate callback then accepts exactly what libgit2 verified:
-an unknown or changed host key ends the connection before any credential is
+known_hosts content) and points the home directory there under a process-wide
+lock, so concurrent writers with different known_hosts never see each other's.
+libgit2 reads known_hosts once per SSH connection, while setting it up, and
+then calls the certificate callback; one fetch or push opens one connection.
+So the lock is held only until that callback runs (or the operation ends
+first): the transfer itself runs unlocked, and a remote that stalls after the
+handshake holds up no other SSH writer. What the lock still covers is TCP
+connect and the SSH handshake, bounded by the connect and I/O timeouts. A
+second connection within one operation would find the home directory
+restored, so the callback refuses it (fail closed) instead of trusting
+another known_hosts. The callback accepts exactly what libgit2 verified: an
+unknown or changed host key ends the connection before any credential is
 offered. Non-SSH operations never read known_hosts and take no lock.
 
 Credentials are offered once per operation: a refusal ends the operation with
@@ -22,8 +30,7 @@ import hashlib
 import os
 import re
 import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -118,7 +125,7 @@ def configure_timeouts() -> None:
 def fetch_branch(repo: pygit2.Repository, endpoint: Endpoint, branch: str, tracking: str) -> None:
     """Update ``tracking`` to the remote branch's tip; delete it when the branch is gone."""
     refspec = f"+refs/heads/{branch}:{tracking}"
-    callbacks = _Callbacks(endpoint.credentials)
+    callbacks = _Callbacks(endpoint)
 
     def fetch() -> None:
         remote = repo.remotes.create_anonymous(endpoint.url)
@@ -132,7 +139,7 @@ def push_branch(repo: pygit2.Repository, endpoint: Endpoint, local: str, branch:
 
     ``RemoteMoved`` when the remote has commits we lack; the typed errors for the rest.
     """
-    callbacks = _Callbacks(endpoint.credentials)
+    callbacks = _Callbacks(endpoint)
 
     def push() -> None:
         remote = repo.remotes.create_anonymous(endpoint.url)
@@ -145,7 +152,7 @@ def push_branch(repo: pygit2.Repository, endpoint: Endpoint, local: str, branch:
 
 def _run(endpoint: Endpoint, callbacks: _Callbacks, operation: Callable[[], None]) -> None:
     try:
-        with _ssh_home(endpoint):
+        with callbacks.home:
             operation()
     except GitError:
         raise
@@ -182,10 +189,11 @@ def _identity_error(endpoint: Endpoint) -> GitError:
 
 
 class _Callbacks(pygit2.RemoteCallbacks):
-    def __init__(self, credentials: Credentials | None) -> None:
+    def __init__(self, endpoint: Endpoint) -> None:
         super().__init__()
         self._offered = False
-        self._credential_source = credentials
+        self._credential_source = endpoint.credentials
+        self.home = _HomeLease(endpoint)
         self.identity_rejected = False
         self.rejections: list[str] = []
 
@@ -211,6 +219,7 @@ class _Callbacks(pygit2.RemoteCallbacks):
 
     def certificate_check(self, certificate: None, valid: bool, host: bytes) -> bool:
         # For SSH, ``valid`` is libgit2's known_hosts verdict; for HTTPS, the TLS chain's.
+        self.home.known_hosts_read()
         self.identity_rejected = not valid
         return valid
 
@@ -219,23 +228,51 @@ class _Callbacks(pygit2.RemoteCallbacks):
             self.rejections.append(f"{refname}: {redact(message, self._credential_source)}")
 
 
-@contextmanager
-def _ssh_home(endpoint: Endpoint) -> Iterator[None]:
-    credentials = endpoint.credentials
-    if transport_of(endpoint.url) is not Transport.SSH or not isinstance(
-        credentials, SshCredentials
-    ):
-        yield
-        return
-    home = _home_with_known_hosts(endpoint.ssh_homes, credentials.known_hosts)
-    with _HOME_LOCK:
-        previous = pygit2.settings.homedir
-        pygit2.settings.homedir = str(home)
-        try:
-            yield
-        finally:
-            # None resets libgit2 to its own guess of the home directory.
-            pygit2.settings.homedir = previous  # type: ignore[assignment]
+class _HomeLease:
+    """libgit2's home directory pointed at one SSH operation's known_hosts, for as long
+    as libgit2 may read it: from the start of the operation until the certificate
+    callback of its connection (see the module docstring).
+    """
+
+    def __init__(self, endpoint: Endpoint) -> None:
+        credentials = endpoint.credentials
+        self._home: Path | None = None
+        if transport_of(endpoint.url) is Transport.SSH and isinstance(credentials, SshCredentials):
+            self._home = _home_with_known_hosts(endpoint.ssh_homes, credentials.known_hosts)
+        self._previous: str | None = None
+        self._held = False
+        self._connected = False
+
+    def __enter__(self) -> None:
+        if self._home is None:
+            return
+        _HOME_LOCK.acquire()
+        self._held = True
+        self._previous = pygit2.settings.homedir
+        pygit2.settings.homedir = str(self._home)
+
+    def __exit__(self, *_exc: object) -> None:
+        self._release()
+
+    def known_hosts_read(self) -> None:
+        """The certificate callback ran: known_hosts is read, the home may go back."""
+        if self._home is None:
+            return
+        if self._connected:
+            raise GitOperationFailed(
+                "libgit2 opened a second SSH connection in one operation; "
+                "known_hosts is no longer pinned for it, so it is refused"
+            )
+        self._connected = True
+        self._release()
+
+    def _release(self) -> None:
+        if not self._held:
+            return
+        # None resets libgit2 to its own guess of the home directory.
+        pygit2.settings.homedir = self._previous  # type: ignore[assignment]
+        self._held = False
+        _HOME_LOCK.release()
 
 
 def _home_with_known_hosts(root: Path, known_hosts: bytes) -> Path:

@@ -10,7 +10,9 @@ from __future__ import annotations
 import subprocess
 import threading
 from pathlib import Path
+from typing import Any
 
+import pygit2
 import pytest
 
 from activities.git import (
@@ -31,6 +33,7 @@ from activities.git import (
     WriterConfig,
     credentials_from_secret,
     snapshot,
+    transport,
 )
 from tests.harness.git import GitRemote, GitServers, HttpCredential, SshCredential
 from tests.integration.git.tls import untrusted_https_server
@@ -203,6 +206,75 @@ class TestHostKeys:
             thread.join(timeout=60)
 
         assert outcomes == {"trusting": "ok ok ok ", "wary": "refused refused refused "}
+
+
+class TestConcurrentSshWriters:
+    def test_pushes_with_different_known_hosts_run_side_by_side_and_the_wrong_one_is_refused(
+        self, git_servers: GitServers, tmp_path: Path
+    ) -> None:
+        first, second = git_servers.new_remote(), git_servers.new_remote()
+        # Different known_hosts content (so different home folders), both listing the server.
+        extra_line = "\n" + first.ssh_unknown_host_known_hosts.replace("127.0.0.1", "10.9.8.7")
+        plans = {
+            "first": (first, first.ssh_rw.known_hosts),
+            "second": (second, second.ssh_rw.known_hosts + extra_line),
+            "wary": (first, first.ssh_unknown_host_known_hosts),
+        }
+        outcomes: dict[str, list[str]] = {name: [] for name in plans}
+
+        def run(name: str) -> None:
+            remote, known_hosts = plans[name]
+            credentials = ssh(remote.ssh_rw, known_hosts)
+            writer = writer_for(remote.ssh_url, credentials, tmp_path / name)
+            for round_ in range(3):
+                try:
+                    write_one(writer, f"{name}/{round_}.yaml", b"x\n")
+                    outcomes[name].append("pushed")
+                except HostKeyMismatch:
+                    outcomes[name].append("refused")
+
+        threads = [threading.Thread(target=run, args=(name,)) for name in plans]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=90)
+
+        assert outcomes == {
+            "first": ["pushed"] * 3,
+            "second": ["pushed"] * 3,
+            "wary": ["refused"] * 3,
+        }
+        assert first.read("first/2.yaml") == second.read("second/2.yaml") == b"x\n"
+
+    def test_ssh_operation_stalled_after_connecting_does_not_hold_up_another(
+        self, git_servers: GitServers, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        slow_remote, quick_remote = git_servers.new_remote(), git_servers.new_remote()
+        stalled, release = threading.Event(), threading.Event()
+        offer = transport._Callbacks.credentials
+
+        def stall_the_slow_writer(
+            callbacks: transport._Callbacks, *args: Any
+        ) -> pygit2.Username | pygit2.UserPass | pygit2.KeypairFromMemory:
+            if threading.current_thread().name == "slow":
+                stalled.set()
+                release.wait(timeout=60)
+            return offer(callbacks, *args)
+
+        monkeypatch.setattr(transport._Callbacks, "credentials", stall_the_slow_writer)
+        slow = writer_for(slow_remote.ssh_url, ssh(slow_remote.ssh_rw), tmp_path / "slow")
+        quick = writer_for(quick_remote.ssh_url, ssh(quick_remote.ssh_rw), tmp_path / "quick")
+        slow_thread = threading.Thread(target=slow.open, name="slow")
+        slow_thread.start()
+        try:
+            assert stalled.wait(timeout=30)
+            quick_thread = threading.Thread(target=quick.open, name="quick")
+            quick_thread.start()
+            quick_thread.join(timeout=20)
+            assert not quick_thread.is_alive()
+        finally:
+            release.set()
+            slow_thread.join(timeout=60)
 
 
 class TestMissingOrUnreachable:
