@@ -31,8 +31,9 @@ LAST_APPLIED_ANNOTATION = "kubectl.kubernetes.io/last-applied-configuration"
 _SOPS_SUFFIX = ".sops.yaml"
 _PAYLOAD_KEYS = ("data", "stringData")
 _ENCRYPTED_PREFIX = "ENC[AES256_GCM,"
-# Values shorter than this coincide with ordinary annotation text (ports, "true"), so
-# matching them would refuse healthy Secrets without pointing at a real leak.
+_IDENTITY_FIELDS = frozenset({"metadata.name", "metadata.namespace"})
+# Values shorter than this coincide with ordinary label and annotation text (ports,
+# "true"), so matching them would refuse healthy Secrets without pointing at a leak.
 _MIN_LEAK_LENGTH = 6
 
 
@@ -57,27 +58,43 @@ def refuse_secret_value_leaks(manifest: Mapping[str, Any]) -> None:
     """Raise ``PlaintextSecretRefused`` when a Secret's readable part carries its values.
 
     ``manifest`` is the Secret as it will be encrypted: ``data`` (base64) and
-    ``stringData`` are encrypted, the rest stays readable. Refused: the last-applied
-    annotation, and any annotation value that contains one of the Secret's values
-    (as written in the Secret, base64-decoded, or base64-encoded). A value equal to
-    the Secret's own name or namespace (a token Secret's ``data.namespace``) is
-    readable in the file anyway and does not count.
+    ``stringData`` are encrypted, every other field stays readable. Refused: the
+    last-applied annotation, and any readable string (a label, an annotation, ``type``
+    or any other field) that contains one of the Secret's values as written in the
+    Secret, base64-decoded, or base64-encoded. A value equal to the Secret's own name
+    or namespace (a token Secret's ``data.namespace``) is readable in the file anyway
+    and does not count; for the same reason the name and namespace fields themselves
+    are not searched.
     """
     metadata = manifest.get("metadata") or {}
-    annotations = metadata.get("annotations") or {}
     identity = f"Secret {metadata.get('namespace')}/{metadata.get('name')}"
-    if LAST_APPLIED_ANNOTATION in annotations:
+    if LAST_APPLIED_ANNOTATION in (metadata.get("annotations") or {}):
         raise PlaintextSecretRefused(f"{identity} carries {LAST_APPLIED_ANNOTATION}")
     public = {metadata.get("name"), metadata.get("namespace")}
     forms = [(origin, form) for origin, form in _value_forms(manifest) if form not in public]
-    for annotation, text in annotations.items():
-        if not isinstance(text, str):
-            continue
+    for field, text in _readable_strings(manifest):
         for origin, form in forms:
             if form in text:
-                raise PlaintextSecretRefused(
-                    f"{identity}: annotation {annotation!r} contains the value of {origin}"
-                )
+                raise PlaintextSecretRefused(f"{identity}: {field} contains the value of {origin}")
+
+
+def _readable_strings(manifest: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
+    """Every string leaf that stays plaintext, by its path; never the Secret's identity."""
+    readable = {key: value for key, value in manifest.items() if key not in _PAYLOAD_KEYS}
+    for field, value in _indexed_leaves(readable):
+        if isinstance(value, str) and field not in _IDENTITY_FIELDS:
+            yield field, value
+
+
+def _indexed_leaves(node: Any, path: str = "") -> Iterator[tuple[str, Any]]:
+    if isinstance(node, Mapping):
+        for key, value in node.items():
+            yield from _indexed_leaves(value, f"{path}.{key}" if path else str(key))
+    elif isinstance(node, list):
+        for index, item in enumerate(node):
+            yield from _indexed_leaves(item, f"{path}[{index}]")
+    else:
+        yield path, node
 
 
 def _parse(path: str, content: bytes) -> dict[str, Any]:

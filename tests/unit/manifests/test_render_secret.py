@@ -71,6 +71,12 @@ def with_annotation(value: str) -> dict[str, Any]:
     return obj
 
 
+def with_label(value: str) -> dict[str, Any]:
+    obj = with_annotation("owned by payments")
+    obj["metadata"]["labels"] = {"l": value}
+    return obj
+
+
 class TestRenderSecret:
     def test_the_last_applied_annotation_does_not_reach_the_file(self) -> None:
         content = rendered(applied_secret())
@@ -109,6 +115,12 @@ class TestRenderSecret:
         with pytest.raises(PlaintextSecretRefused, match="note"):
             rendered(with_annotation(f"password was {PASSWORD}"))
 
+    def test_a_label_holding_a_value_is_refused_before_encryption(self) -> None:
+        obj = with_label("hunter2hunter2")
+        obj["data"] = {"p": b64("hunter2hunter2")}
+        with pytest.raises(PlaintextSecretRefused, match=r"metadata\.labels\.l"):
+            rendered(obj)
+
     @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
     @given(st.integers(min_value=1, max_value=8), st.randoms(use_true_random=False))
     def test_any_order_of_data_keys_keeps_the_existing_file(
@@ -144,6 +156,32 @@ class TestValueLeaks:
         with pytest.raises(PlaintextSecretRefused):
             refuse_secret_value_leaks(obj)
 
+    @pytest.mark.parametrize(
+        "spelling",
+        [PASSWORD, b64(PASSWORD), TOKEN, b64(TOKEN), b64(b64(TOKEN))],
+        ids=["decoded data", "data as written", "decoded data 2", "data as written 2", "encoded"],
+    )
+    def test_a_label_containing_a_data_value_is_refused(self, spelling: str) -> None:
+        with pytest.raises(PlaintextSecretRefused, match=r"metadata\.labels\.l"):
+            refuse_secret_value_leaks(with_label(f"x{spelling}x"))
+
+    def test_a_label_containing_a_string_data_value_is_refused(self) -> None:
+        obj = with_label(PASSWORD)
+        obj["stringData"] = {"password": PASSWORD}
+        obj["data"] = {}
+        with pytest.raises(PlaintextSecretRefused, match=r"stringData\.password"):
+            refuse_secret_value_leaks(obj)
+
+    def test_any_other_readable_field_containing_a_value_is_refused(self) -> None:
+        obj = with_annotation("owned by payments")
+        obj["metadata"]["finalizers"] = ["example.com/keep", f"example.com/{TOKEN}"]
+        obj["type"] = f"example.com/{PASSWORD}"
+        with pytest.raises(PlaintextSecretRefused, match=r"metadata\.finalizers\[1\]"):
+            refuse_secret_value_leaks(obj)
+        del obj["metadata"]["finalizers"]
+        with pytest.raises(PlaintextSecretRefused, match=r": type contains"):
+            refuse_secret_value_leaks(obj)
+
     def test_the_refusal_does_not_quote_the_value(self) -> None:
         with pytest.raises(PlaintextSecretRefused) as caught:
             refuse_secret_value_leaks(with_annotation(PASSWORD))
@@ -161,8 +199,28 @@ class TestValueLeaks:
         obj["data"] = {"namespace": b64("prod")}
         refuse_secret_value_leaks(obj)
 
+    def test_a_label_too_short_to_tell_from_prose_does_not_count(self) -> None:
+        obj = with_label("5432")
+        obj["data"] = {"port": b64("5432")}
+        refuse_secret_value_leaks(obj)
+
+    def test_a_label_equal_to_the_name_or_namespace_does_not_count(self) -> None:
+        obj = with_label("prod")
+        obj["metadata"]["labels"]["app"] = "db"
+        obj["data"] = {"namespace": b64("prod"), "name": b64("db")}
+        refuse_secret_value_leaks(obj)
+
+    def test_a_name_containing_a_value_does_not_count(self) -> None:
+        obj = with_annotation("owned by payments")
+        obj["metadata"]["name"] = "db-readonly"
+        obj["data"] = {"user": b64("readonly")}
+        refuse_secret_value_leaks(obj)
+
     def test_a_secret_without_values_in_its_annotations_passes(self) -> None:
         refuse_secret_value_leaks(with_annotation("owned by payments"))
+
+    def test_a_secret_without_values_in_its_labels_passes(self) -> None:
+        refuse_secret_value_leaks(with_label("payments"))
 
 
 SOPS_BLOCK = b"sops:\n  version: 3.9.0\n"
