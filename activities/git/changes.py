@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from activities.git.errors import PathOutsideTarget
+from activities.manifests.layout import is_git_dir_alias
 
 __all__ = [
     "AppliedChange",
@@ -49,7 +50,7 @@ class FileState:
             self.path.startswith("/")
             or "\\" in self.path
             or "\0" in self.path
-            or any(s in _FORBIDDEN_SEGMENTS or s.lower() == ".git" for s in segments)
+            or any(s in _FORBIDDEN_SEGMENTS or is_git_dir_alias(s) for s in segments)
         ):
             raise PathOutsideTarget(f"{self.path!r} is not a clean repository-relative file path")
 

@@ -93,28 +93,39 @@ def build_commits(
     commits: list[pygit2.Oid] = []
     applied: list[AppliedChange] = []
     for group in _groups(accepted, mode):
-        counts = [editor.apply(pending.change) for pending in group]
-        tree = editor.write_tree()
-        parent_tree = repo[tip].peel(pygit2.Commit).tree_id if tip else None
-        commit: pygit2.Oid | None = None
-        if tree != parent_tree and (tip is not None or len(editor.index) > 0):
-            message = commit_message(
-                [pending.change.description for pending in group],
-                sum(counts, FileCounts()),
-                with_counts=any(pending.change.prune is not None for pending in group),
-            )
-            parents = [tip] if tip else []
-            commit = repo.create_commit(None, signature, signature, message, tree, parents)
+        landed = editor.apply_each(group, refused)
+        commit = _commit(repo, editor, tip, landed, signature)
+        if commit is not None:
             tip = commit
             commits.append(commit)
         applied.extend(
-            AppliedChange(p.sequence, str(commit) if commit else None, c)
-            for p, c in zip(group, counts, strict=True)
+            AppliedChange(p.sequence, str(commit) if commit else None, c) for p, c in landed
         )
-    return Built(tip=tip, commits=tuple(commits), applied=tuple(applied), refused=refused)
+    return Built(tip=tip, commits=tuple(commits), applied=tuple(applied), refused=tuple(refused))
 
 
-def _screen(batch: Sequence[Pending]) -> tuple[list[Pending], tuple[RefusedChange, ...]]:
+def _commit(
+    repo: pygit2.Repository,
+    editor: _TreeEditor,
+    tip: pygit2.Oid | None,
+    landed: Sequence[tuple[Pending, FileCounts]],
+    signature: pygit2.Signature,
+) -> pygit2.Oid | None:
+    """The commit holding ``landed`` on ``tip``; ``None`` when its tree equals the tip's."""
+    tree = editor.write_tree()
+    parent_tree = repo[tip].peel(pygit2.Commit).tree_id if tip else None
+    if not landed or tree == parent_tree or (tip is None and len(editor.index) == 0):
+        return None
+    message = commit_message(
+        [pending.change.description for pending, _ in landed],
+        sum((counts for _, counts in landed), FileCounts()),
+        with_counts=any(pending.change.prune is not None for pending, _ in landed),
+    )
+    parents = [tip] if tip else []
+    return repo.create_commit(None, signature, signature, message, tree, parents)
+
+
+def _screen(batch: Sequence[Pending]) -> tuple[list[Pending], list[RefusedChange]]:
     accepted: list[Pending] = []
     refused: list[RefusedChange] = []
     for pending in batch:
@@ -124,7 +135,7 @@ def _screen(batch: Sequence[Pending]) -> tuple[list[Pending], tuple[RefusedChang
             if isinstance(error, GitError) and error.retryable:
                 raise
             refused.append(RefusedChange(pending.sequence, error))
-    return accepted, tuple(refused)
+    return accepted, refused
 
 
 def _groups(batch: Sequence[Pending], mode: CommitMode) -> Iterator[list[Pending]]:
@@ -143,9 +154,13 @@ def _groups(batch: Sequence[Pending], mode: CommitMode) -> Iterator[list[Pending
 
 
 class _TreeEditor:
+    """The index being edited; a change it refuses leaves the index as it found it."""
+
     def __init__(self, repo: pygit2.Repository, tree: pygit2.Tree | None) -> None:
         self._repo = repo
         self._new_blobs: dict[pygit2.Oid, bytes] = {}
+        # What each path held before the change being applied touched it, oldest first.
+        self._undo: list[tuple[str, pygit2.IndexEntry | None]] = []
         self.index = pygit2.Index()
         if tree is not None:
             self.index.read_tree(tree)
@@ -162,7 +177,29 @@ class _TreeEditor:
                 self._repo.create_blob(content)
         self._new_blobs.clear()
 
+    def apply_each(
+        self, group: Sequence[Pending], refused: list[RefusedChange]
+    ) -> list[tuple[Pending, FileCounts]]:
+        """Apply each change of ``group``; one git cannot hold joins ``refused`` instead."""
+        landed: list[tuple[Pending, FileCounts]] = []
+        for pending in group:
+            try:
+                landed.append((pending, self.apply(pending.change)))
+            except PathOutsideTarget as error:
+                refused.append(RefusedChange(pending.sequence, error))
+        return landed
+
     def apply(self, change: Change) -> FileCounts:
+        """Apply ``change`` whole, or raise ``PathOutsideTarget`` having applied none of it."""
+        self._undo = []
+        new_blobs = set(self._new_blobs)
+        try:
+            return self._apply(change)
+        except PathOutsideTarget:
+            self._roll_back(new_blobs)
+            raise
+
+    def _apply(self, change: Change) -> FileCounts:
         counts = FileCounts()
         for state in change.files:
             if state.content is None:
@@ -174,30 +211,77 @@ class _TreeEditor:
             counts += self._prune(change.prune, kept)
         return counts
 
+    def _roll_back(self, new_blobs: set[pygit2.Oid]) -> None:
+        for path, entry in reversed(self._undo):
+            if entry is not None:
+                self.index.add(entry)
+            elif path in self.index:
+                self.index.remove(path)
+        self._undo = []
+        for oid in set(self._new_blobs) - new_blobs:
+            del self._new_blobs[oid]
+
+    def _entry(self, path: str) -> pygit2.IndexEntry | None:
+        try:
+            return self.index[path]
+        except KeyError:
+            return None
+
     def _write(self, path: str, content: bytes) -> FileCounts:
         oid = pygit2.hash(content)
-        try:
-            existing: pygit2.IndexEntry | None = self.index[path]
-        except KeyError:
-            existing = None
+        existing = self._entry(path)
         if existing is not None and existing.id == oid and existing.mode == FileMode.BLOB:
             return FileCounts()
+        if existing is None:
+            self._refuse_file_folder_clash(path)
+        self._undo.append((path, existing))
+        try:
+            self.index.add(pygit2.IndexEntry(path, oid, FileMode.BLOB))
+        except pygit2.GitError as error:
+            # libgit2 refuses a few names our checks may not know (its own path rules).
+            raise PathOutsideTarget(f"git cannot hold {path!r}: {error}") from None
         self._new_blobs[oid] = content
-        self.index.add(pygit2.IndexEntry(path, oid, FileMode.BLOB))
         return FileCounts(updated=1) if existing is not None else FileCounts(created=1)
 
+    def _refuse_file_folder_clash(self, path: str) -> None:
+        """Refuse a new file where a file is a folder of it, or that is a folder of files.
+
+        ``Index.add`` would silently delete the other side.
+        """
+        parts = path.split("/")
+        for depth in range(1, len(parts)):
+            folder = "/".join(parts[:depth])
+            if folder in self.index:
+                raise PathOutsideTarget(f"{path!r} needs the folder {folder!r}, which is a file")
+        if self._has_entries_under(f"{path}/"):
+            raise PathOutsideTarget(f"{path!r} is a folder of files; it cannot become a file")
+
+    def _has_entries_under(self, prefix: str) -> bool:
+        # The index is sorted by path, so the entries under a folder are contiguous.
+        low, high = 0, len(self.index)
+        while low < high:
+            middle = (low + high) // 2
+            if str(self.index[middle].path) < prefix:
+                low = middle + 1
+            else:
+                high = middle
+        return low < len(self.index) and str(self.index[low].path).startswith(prefix)
+
     def _delete(self, path: str) -> FileCounts:
-        if path not in self.index:
+        existing = self._entry(path)
+        if existing is None:
             return FileCounts()
+        self._undo.append((path, existing))
         self.index.remove(path)
         return FileCounts(deleted=1)
 
     def _prune(self, target_path: str, kept: set[str]) -> FileCounts:
         stale = [
-            entry.path
+            entry
             for entry in self.index
             if entry.path not in kept and is_object_file(target_path, entry.path)
         ]
-        for path in stale:
-            self.index.remove(path)
+        for entry in stale:
+            self._undo.append((entry.path, entry))
+            self.index.remove(entry.path)
         return FileCounts(deleted=len(stale))

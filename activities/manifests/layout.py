@@ -36,6 +36,7 @@ __all__ = [
     "ObjectId",
     "decode_segment",
     "encode_segment",
+    "is_git_dir_alias",
     "is_object_file",
     "is_secret_path",
     "normalise_target_path",
@@ -54,6 +55,16 @@ _SAFE = frozenset("abcdefghijklmnopqrstuvwxyz0123456789-.")
 _ENCODED = re.compile(r"(?:[a-z0-9.-]|%[0-9A-F]{2})+")
 _MAX_FILE_NAME = 240
 _DIGEST_HEX = 32
+# Code points HFS+ ignores in file names: git and libgit2 skip them when they look for ".git".
+_HFS_IGNORED = frozenset(
+    chr(code)
+    for code in (*range(0x200C, 0x2010), *range(0x202A, 0x202F), *range(0x206A, 0x2070), 0xFEFF)
+)
+# ".git" and its NTFS short name, then what NTFS drops (trailing dots and spaces) or
+# reads as a stream of the folder (":"); backslash is a separator there.
+_GIT_DIR_ALIAS = re.compile(
+    r"(?:\.git|git~1)(?:[. ]*|[:\\].*)", re.IGNORECASE | re.ASCII | re.DOTALL
+)
 _SHORTENED = re.compile(
     rf"(?:[a-z0-9-]|%[0-9A-F]{{2}})(?:[a-z0-9.-]|%[0-9A-F]{{2}})*~[0-9a-f]{{{_DIGEST_HEX}}}"
 )
@@ -112,17 +123,30 @@ def decode_segment(segment: str) -> str:
     return decoded
 
 
+def is_git_dir_alias(segment: str) -> bool:
+    """True when a path segment names the ``.git`` folder on some file system.
+
+    The rules libgit2 applies to every index and tree path (its NTFS and HFS+
+    protection): ``.git`` in any case, the short name ``GIT~1``, either followed
+    by dots and spaces (``.git.``, ``GIT~1 ``) or by ``:`` (a stream of the
+    folder), and any of them with HFS+-ignored code points in between.
+    """
+    folded = "".join(char for char in segment if char not in _HFS_IGNORED)
+    return _GIT_DIR_ALIAS.fullmatch(folded) is not None
+
+
 def normalise_target_path(path: str) -> str:
     """A GitTarget path as a repository-relative folder, ``""`` for the root.
 
     Refuses what could escape or corrupt the repository: absolute paths, ``..``,
-    ``.git`` and backslashes.
+    ``.git`` (and every other name of it, see :func:`is_git_dir_alias`) and
+    backslashes.
     """
     if path.startswith("/") or "\\" in path:
         raise InvalidObject(f"target path {path!r} must be relative and use '/'")
     parts = [part for part in path.split("/") if part not in {"", "."}]
     for part in parts:
-        if part == ".." or part.lower() == ".git":
+        if part == ".." or is_git_dir_alias(part):
             raise InvalidObject(f"target path {path!r} must not contain {part!r}")
     return "/".join(parts)
 

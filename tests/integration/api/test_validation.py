@@ -171,6 +171,30 @@ INVALID = [
     ),
     pytest.param(
         target(),
+        _spec(path="backup/GIT~1"),
+        "path must not point into a '.git' directory",
+        id="target path into the NTFS short name of .git",
+    ),
+    pytest.param(
+        target(),
+        _spec(path="backup/.git. /hooks"),
+        "path must not point into a '.git' directory",
+        id="target path into .git with trailing dots and spaces",
+    ),
+    pytest.param(
+        target(),
+        _spec(path="backup/.git:stream"),
+        "path must not point into a '.git' directory",
+        id="target path into a stream of .git",
+    ),
+    pytest.param(
+        target(),
+        _spec(path="backup/.g\u200cit"),
+        "path must not contain invisible formatting characters",
+        id="target path hiding .git behind an HFS-ignored character",
+    ),
+    pytest.param(
+        target(),
         _spec(path="clusters\\a"),
         "path must use '/' as separator",
         id="target path with a backslash",
@@ -314,6 +338,9 @@ VALID = [
     pytest.param(target(), _spec(branch="feature/login-v2.1"), id="branch with / . -"),
     pytest.param(target(), _spec(path="clusters/prod.eu_west-1/apps"), id="nested path"),
     pytest.param(target(), _spec(path="a..b"), id="path segment containing two dots"),
+    pytest.param(
+        target(), _spec(path="backup/.gitops/git~2"), id="path segments that only start like .git"
+    ),
     pytest.param(
         target(),
         _spec(

@@ -17,7 +17,7 @@ from activities.git import (
     PathOutsideTarget,
     RepositoryNotFound,
     RetryPolicy,
-    branch_writer,
+    changes,
 )
 from activities.manifests import PlaintextSecretRefused
 from tests.integration.git.conftest import BareRepo, WriterFactory, git
@@ -141,20 +141,29 @@ class TestRefusedChanges:
     def test_change_refused_while_building_commits_is_dropped_and_reported(
         self, remote: BareRepo, make_writer: WriterFactory, monkeypatch: pytest.MonkeyPatch
     ) -> None:
-        # Stands for a refusal only the commit step can see: submit lets the change through.
-        monkeypatch.setattr(branch_writer, "screened", lambda queued: queued)
+        # Stands for a name libgit2 refuses that our path checks do not know (they once
+        # knew only ".git"): submit lets the change through, the commit step cannot.
+        monkeypatch.setattr(changes, "is_git_dir_alias", lambda segment: segment == ".git")
         writer = make_writer(remote.url)
-        bad = writer.submit(PLAINTEXT_SECRET)
+        bad = writer.submit(change("backup/GIT~1/ns/core/configmaps/x.yaml", b"x\n"))
         good = writer.submit(change("p/a.yaml", b"a\n", "create ConfigMap ns/a"))
 
         result = writer.flush()
 
-        assert [(r.sequence, r.reason) for r in result.refused] == [(bad, "PlaintextSecretRefused")]
+        assert [(r.sequence, type(r.error)) for r in result.refused] == [(bad, PathOutsideTarget)]
         assert [a.sequence for a in result.applied] == [good]
         assert result.pushed_through == good
         assert remote.log()[0] == "create ConfigMap ns/a"
         assert writer.pending == 0
         assert writer.flush().refused == ()
+
+    def test_change_into_a_windows_name_of_the_git_folder_is_refused_at_submit(
+        self, remote: BareRepo, make_writer: WriterFactory
+    ) -> None:
+        writer = make_writer(remote.url)
+        with pytest.raises(PathOutsideTarget):
+            writer.submit(Change((), "snapshot", prune="backup/GIT~1"))
+        assert writer.pending == 0
 
 
 class TestAcknowledgement:

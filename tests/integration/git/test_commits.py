@@ -5,9 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pygit2
+import pytest
 
+from activities.git import changes
 from activities.git.changes import Change, CommitMode, FileState
 from activities.git.commits import Pending, build_commits
+from activities.git.errors import PathOutsideTarget
 
 SIGNATURE = pygit2.Signature("test", "test@example.invalid")
 
@@ -29,3 +32,67 @@ def test_change_refused_while_building_is_set_aside_and_the_rest_commit(tmp_path
     tree = repo[built.tip].peel(pygit2.Commit).tree
     assert "p/b.yaml" in tree
     assert "p/ns" not in tree
+
+
+def _commit_files(repo: pygit2.Repository, *paths: str) -> pygit2.Oid:
+    change = Change(tuple(FileState(path, b"old\n") for path in paths), "seed")
+    built = build_commits(repo, None, [Pending(1, change)], CommitMode.BATCH, SIGNATURE)
+    assert built.tip is not None
+    return built.tip
+
+
+def _refused_and_tree(
+    repo: pygit2.Repository, base: pygit2.Oid | None, *batch: Change
+) -> tuple[list[tuple[int, type[Exception]]], pygit2.Tree]:
+    pending = [Pending(n, c) for n, c in enumerate(batch, start=1)]
+    built = build_commits(repo, base, pending, CommitMode.BATCH, SIGNATURE)
+    assert built.tip is not None
+    refused = [(r.sequence, type(r.error)) for r in built.refused]
+    return refused, repo[built.tip].peel(pygit2.Commit).tree
+
+
+def test_path_libgit2_refuses_refuses_only_its_change_and_none_of_its_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Stands for a name libgit2 refuses that our path checks do not know.
+    monkeypatch.setattr(changes, "is_git_dir_alias", lambda segment: segment == ".git")
+    repo = pygit2.init_repository(str(tmp_path / "r.git"), bare=True)
+    bad = Change((FileState("p/a.yaml", b"a\n"), FileState("p/GIT~1/x.yaml", b"x\n")), "bad")
+    good = Change((FileState("p/b.yaml", b"b\n"),), "good")
+
+    refused, tree = _refused_and_tree(repo, None, bad, good)
+
+    assert refused == [(1, PathOutsideTarget)]
+    assert "p/b.yaml" in tree
+    assert "p/a.yaml" not in tree
+
+
+def test_file_where_a_folder_of_files_is_is_refused(tmp_path: Path) -> None:
+    repo = pygit2.init_repository(str(tmp_path / "r.git"), bare=True)
+    base = _commit_files(repo, "a/b/c.yaml")
+
+    refused, tree = _refused_and_tree(repo, base, Change((FileState("a/b", b"x\n"),), "clash"))
+
+    assert refused == [(1, PathOutsideTarget)]
+    assert "a/b/c.yaml" in tree
+
+
+def test_file_below_a_path_that_is_a_file_is_refused(tmp_path: Path) -> None:
+    repo = pygit2.init_repository(str(tmp_path / "r.git"), bare=True)
+    base = _commit_files(repo, "a/b")
+    clash = Change((FileState("a/b/c.yaml", b"x\n"),), "clash")
+
+    refused, tree = _refused_and_tree(repo, base, clash)
+
+    assert refused == [(1, PathOutsideTarget)]
+    assert tree["a/b"].type_str == "blob"
+
+
+def test_file_next_to_a_folder_with_a_longer_name_is_written(tmp_path: Path) -> None:
+    repo = pygit2.init_repository(str(tmp_path / "r.git"), bare=True)
+    base = _commit_files(repo, "a/b.d/c.yaml", "a/b0/c.yaml")
+
+    refused, tree = _refused_and_tree(repo, base, Change((FileState("a/b", b"x\n"),), "fine"))
+
+    assert refused == []
+    assert all(path in tree for path in ("a/b", "a/b.d/c.yaml", "a/b0/c.yaml"))

@@ -111,6 +111,13 @@ def test_file_that_is_not_an_object_file_is_refused(
         snapshot(make_writer(populated.url), SnapshotRequest(TARGET, {f"{TARGET}/x.yaml": b"x"}))
 
 
+def test_target_path_into_a_windows_name_of_the_git_folder_is_refused(
+    remote: BareRepo, make_writer: WriterFactory
+) -> None:
+    with pytest.raises(PathOutsideTarget):
+        snapshot(make_writer(remote.url), SnapshotRequest("backup/GIT~1", {}))
+
+
 def test_object_with_a_shortened_file_name_is_written_and_later_pruned(
     populated: BareRepo, make_writer: WriterFactory
 ) -> None:

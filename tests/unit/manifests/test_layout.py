@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import re
 
+import pygit2
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from pygit2.enums import FileMode
 
 from activities.manifests import (
     InvalidObject,
@@ -15,7 +17,12 @@ from activities.manifests import (
     object_id_for_path,
     object_path,
 )
-from activities.manifests.layout import decode_segment, encode_segment, is_object_file
+from activities.manifests.layout import (
+    decode_segment,
+    encode_segment,
+    is_git_dir_alias,
+    is_object_file,
+)
 
 
 class TestPaths:
@@ -109,6 +116,33 @@ class TestTargetPath:
     def test_paths_that_escape_or_corrupt_the_repository_are_refused(self, path: str) -> None:
         with pytest.raises(InvalidObject):
             normalise_target_path(path)
+
+    @pytest.mark.parametrize(
+        "path",
+        [
+            "backup/GIT~1",
+            "git~1/a",
+            "a/.git.",
+            "a/.git /b",
+            "a/.Git. .",
+            "a/.git:x",
+            "a/.g\u200cit",
+        ],
+    )
+    def test_other_names_of_the_git_folder_are_refused(self, path: str) -> None:
+        with pytest.raises(InvalidObject):
+            normalise_target_path(path)
+
+    @pytest.mark.parametrize("path", ["a/.gitops", "a/git~2", "a/git", "a/.git~1", "a/x.git"])
+    def test_names_that_only_resemble_the_git_folder_are_kept(self, path: str) -> None:
+        assert normalise_target_path(path) == path
+
+    @pytest.mark.parametrize("segment", ["GIT~1", "git~1", ".git.", ".GIT ", ".git:s", "GIT~1. "])
+    def test_every_name_libgit2_reads_as_the_git_folder_is_an_alias(self, segment: str) -> None:
+        index = pygit2.Index()
+        with pytest.raises(pygit2.GitError):
+            index.add(pygit2.IndexEntry(f"a/{segment}/b", pygit2.hash(b""), FileMode.BLOB))
+        assert is_git_dir_alias(segment)
 
     def test_group_named_core_is_reserved(self) -> None:
         with pytest.raises(InvalidObject):
