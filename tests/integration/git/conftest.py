@@ -1,6 +1,8 @@
 """Helpers for git writer tests: plain bare repositories and pushes made by someone else.
 
-Outside pushes use the real git CLI, as a colleague's laptop would.
+Outside pushes use the real git CLI, as a colleague's laptop would. Every test here
+fails when its logs or expected exceptions carry a private key, or one of the git
+servers' passwords and SSH keys when it uses them.
 """
 
 from __future__ import annotations
@@ -15,6 +17,27 @@ import pygit2
 import pytest
 
 from activities.git import BranchWriter, WriterConfig
+from tests.harness.git import GitServers
+from tests.leak_watch import leak_watch_fixture
+from tests.unit.sops.key_leaks import LeakWatch
+
+
+def _remember_harness_credentials(watch: LeakWatch, request: pytest.FixtureRequest) -> None:
+    if "git_servers" not in request.fixturenames:
+        return
+    servers: GitServers = request.getfixturevalue("git_servers")
+    for password, _mode in servers.http_users.values():
+        watch.remember(password)
+    for credential in (servers.ssh_rw, servers.ssh_ro):
+        watch.remember(credential.private_key)
+        for line in credential.private_key.splitlines():
+            if not line.startswith("-----"):
+                watch.remember(line)
+
+
+credential_leaks = leak_watch_fixture(
+    name="credential_leaks", on_setup=[_remember_harness_credentials]
+)
 
 _GIT_ENV = {
     "GIT_AUTHOR_NAME": "colleague",

@@ -21,11 +21,13 @@ from activities.manifests import (
     sanitise,
 )
 from activities.sops import AgeIdentity, decrypt_document
+from tests.unit.sops.key_leaks import LeakWatch
 
 IDENTITY = AgeIdentity.generate()
 PATH = "apps/prod/core/secrets/db.sops.yaml"
 PASSWORD = "correct horse battery staple"
 TOKEN = "tok-0123456789abcdef"
+LEAK_WATCH_SECRETS = (PASSWORD, TOKEN, "hunter2hunter2")
 
 
 def b64(text: str) -> str:
@@ -221,6 +223,13 @@ class TestValueLeaks:
 
     def test_a_secret_without_values_in_its_labels_passes(self) -> None:
         refuse_secret_value_leaks(with_label("payments"))
+
+
+def test_the_leak_watch_looks_for_this_modules_secret_values(leaks: LeakWatch) -> None:
+    assert {PASSWORD, TOKEN} <= leaks.secrets
+    leaks.add("probe", f"refused: {b64(PASSWORD)}")
+    assert leaks.leaks() == ["probe"]
+    leaks.texts.clear()
 
 
 SOPS_BLOCK = b"sops:\n  version: 3.9.0\n"

@@ -1,7 +1,8 @@
 """Finding secrets in what the code under test lets out: log records, exceptions, Events.
 
-Shared by the encryption tests (age keys) and the git tests (HTTP passwords, SSH
-keys). A test runs under a :class:`LeakWatch`: its fixture records the log records,
+Shared by every test folder that handles keys or Secret values (age keys, HTTP
+passwords, SSH keys, Secret data), through the fixture built in ``tests/leak_watch.py``.
+A test runs under a :class:`LeakWatch`: its fixture records the log records,
 every exception a test expected (``pytest.raises`` is wrapped for the test, and
 :meth:`LeakWatch.raises` does the same explicitly), and whatever else a test adds,
 such as Events. Afterwards nothing recorded may contain:
@@ -12,6 +13,10 @@ such as Events. Afterwards nothing recorded may contain:
   module, each harness password and key passed to :meth:`LeakWatch.remember`), as
   written or without its marker prefix, in any case, or base64-encoded at any
   alignment.
+
+A folder whose code under test names key material in its own messages ("no SSH
+private key") lets :meth:`LeakWatch.allow` cut that exact prose out of every
+recorded text before the search; everything around it is still searched.
 """
 
 from __future__ import annotations
@@ -100,6 +105,7 @@ class LeakWatch:
 
     texts: list[tuple[str, str]] = field(default_factory=list)
     secrets: set[str] = field(default_factory=set)
+    allowed: set[str] = field(default_factory=set)
 
     def add(self, origin: str, text: str) -> None:
         self.texts.append((origin, text))
@@ -107,6 +113,10 @@ class LeakWatch:
     def remember(self, secret: str) -> None:
         """A secret this test made: finding it (or its base64) anywhere is a leak."""
         self.secrets.add(secret)
+
+    def allow(self, prose: str) -> None:
+        """Text known to hold no secret, matched exactly (case included) and not searched."""
+        self.allowed.add(prose)
 
     def add_exception(self, error: BaseException) -> None:
         origin = f"exception {type(error).__name__}"
@@ -125,7 +135,13 @@ class LeakWatch:
             self.add(f"log {record.name}:{record.levelname}", _record_text(record))
 
     def leaks(self) -> list[str]:
-        return key_leaks_in(self.texts, self.secrets)
+        texts = [(origin, self._without_allowed(text)) for origin, text in self.texts]
+        return key_leaks_in(texts, self.secrets)
+
+    def _without_allowed(self, text: str) -> str:
+        for prose in self.allowed:
+            text = text.replace(prose, "\n")
+        return text
 
 
 def _recording_raises(original: Callable[..., Any], watch: LeakWatch) -> Callable[..., Any]:

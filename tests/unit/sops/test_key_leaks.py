@@ -106,6 +106,22 @@ def test_records_logged_during_the_call_are_seen_at_teardown(
     logging.getLogger("probe").warning("logged during the call")
 
 
+def test_allowed_prose_is_not_a_leak_but_a_key_beside_it_is() -> None:
+    watch = LeakWatch()
+    watch.allow("no SSH private key")
+    watch.add("exception", "Secret has no SSH private key")
+    assert watch.leaks() == []
+    watch.add("log", f"Secret has no SSH private key\n{PEM}")
+    assert watch.leaks() == ["log"]
+
+
+def test_allowed_prose_matches_only_in_its_own_case() -> None:
+    watch = LeakWatch()
+    watch.allow("private key")
+    watch.add("exception", "-----BEGIN OPENSSH PRIVATE KEY-----")
+    assert watch.leaks() == ["exception"]
+
+
 def test_texts_without_key_material_pass() -> None:
     watch = LeakWatch()
     watch.add("event", f"generated a key for {AgeIdentity.generate().recipient}")
