@@ -9,7 +9,8 @@ alone is dropped and listed in the next ``PushResult.refused``. A flush builds
 commits for everything pending on the last known remote tip and pushes them.
 If the remote moved, it fetches, re-applies the pending file states on the new
 tip and pushes again, with exponential backoff, never forcing; it gives up only
-with a typed error, keeping the changes pending for the next flush. Pending
+with a typed error (a local libgit2 or file system failure is
+``GitOperationFailed``), keeping the changes pending for the next flush. Pending
 changes live in memory only: a caller advances its watch checkpoints from
 ``PushResult.pushed_through``, so a crash loses nothing that is not replayed.
 
@@ -36,7 +37,12 @@ from activities.git.batching import BatchPolicy
 from activities.git.changes import AppliedChange, Change, CommitMode, PushResult, RefusedChange
 from activities.git.commits import Built, Pending, build_commits, screened
 from activities.git.credentials import Credentials, redact_url
-from activities.git.errors import ConflictRetriesExhausted, GitError, PushRejected
+from activities.git.errors import (
+    ConflictRetriesExhausted,
+    GitError,
+    GitOperationFailed,
+    PushRejected,
+)
 from activities.git.transport import (
     Endpoint,
     RemoteMoved,
@@ -134,12 +140,10 @@ class BranchWriter:
     def open(self) -> str | None:
         """Prepare the local clone and fetch; the remote tip (``None``: the branch is unborn)."""
         with self._repo_lock:
-            self._fetch()
-            return self._remote_tip_hex()
-
-    def remote_tip(self) -> str | None:
-        """The remote branch tip as last fetched or pushed, without contacting the remote."""
-        with self._repo_lock:
+            try:
+                self._fetch()
+            except (pygit2.GitError, OSError) as error:
+                raise self._operation_failed(error) from error
             return self._remote_tip_hex()
 
     def submit(self, change: Change) -> int:
@@ -194,8 +198,16 @@ class BranchWriter:
         except GitError as error:
             PUSH_FAILURES.labels(*self._labels, error.reason).inc()
             raise
+        except (pygit2.GitError, OSError) as error:
+            failure = self._operation_failed(error)
+            PUSH_FAILURES.labels(*self._labels, failure.reason).inc()
+            raise failure from error
         self._acknowledge(batch)
         return self._result(built, batch, attempts)
+
+    def _operation_failed(self, error: Exception) -> GitOperationFailed:
+        """A local git failure (object store, cache clone, pack) as the writer's typed error."""
+        return GitOperationFailed(f"{self._config.branch}: {type(error).__name__}: {error}")
 
     def _push_with_retries(self, batch: list[Pending]) -> tuple[Built, int]:
         repo = self._ensure_repo()

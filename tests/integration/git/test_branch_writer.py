@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 
+import pygit2
 import pytest
 from prometheus_client import REGISTRY
 
@@ -14,11 +16,14 @@ from activities.git import (
     Committer,
     ConflictRetriesExhausted,
     FileState,
+    GitOperationFailed,
     PathOutsideTarget,
     RepositoryNotFound,
     RetryPolicy,
+    branch_writer,
     changes,
 )
+from activities.git.commits import Built
 from activities.manifests import PlaintextSecretRefused
 from tests.integration.git.conftest import BareRepo, WriterFactory, git
 
@@ -324,6 +329,49 @@ class TestConflicts:
             writer.flush()
         assert remote.read("p/a.yaml") is None
         assert writer.pending == 1
+
+
+def _failing_build(error: Exception) -> Callable[..., Built]:
+    def build(*_: object) -> Built:
+        raise error
+
+    return build
+
+
+class TestLocalFailures:
+    @pytest.mark.parametrize(
+        "error", [OSError(28, "No space left on device"), pygit2.GitError("odb write failed")]
+    )
+    def test_local_git_failure_is_raised_as_git_operation_failed_and_keeps_changes_pending(
+        self,
+        remote: BareRepo,
+        make_writer: WriterFactory,
+        monkeypatch: pytest.MonkeyPatch,
+        error: Exception,
+    ) -> None:
+        writer = make_writer(remote.url)
+        writer.submit(change("p/a.yaml", b"a\n"))
+        monkeypatch.setattr(branch_writer, "build_commits", _failing_build(error))
+
+        with pytest.raises(GitOperationFailed):
+            writer.flush()
+        assert writer.pending == 1
+
+    def test_local_git_failure_is_counted_as_a_push_failure(
+        self, remote: BareRepo, make_writer: WriterFactory, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        writer = make_writer(remote.url)
+        writer.submit(change("p/a.yaml", b"a\n"))
+        monkeypatch.setattr(branch_writer, "build_commits", _failing_build(OSError("disk")))
+        labels = {"remote": remote.url, "branch": "main", "kind": "GitOperationFailed"}
+
+        def failures() -> float:
+            return REGISTRY.get_sample_value("gitops_reverser_push_failures_total", labels) or 0.0
+
+        before = failures()
+        with pytest.raises(GitOperationFailed):
+            writer.flush()
+        assert failures() == before + 1
 
 
 class TestMetrics:
