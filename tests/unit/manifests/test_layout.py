@@ -6,7 +6,7 @@ import re
 
 import pygit2
 import pytest
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 from pygit2.enums import FileMode
 
@@ -167,6 +167,8 @@ _targets = st.sampled_from(["", "clusters/prod", "a/b/c"])
 def test_path_mapping_round_trips_for_any_valid_name(
     target: str, group: str, resource: str, namespace: str | None, name: str
 ) -> None:
+    # A file name over the limit is shortened and no longer holds the name (by design).
+    assume(len(encode_segment(name)) + len(".sops.yaml") <= 240)
     ident = ObjectId(group, resource, namespace, name)
     assert object_id_for_path(target, object_path(target, ident)) == ident
 
