@@ -178,7 +178,9 @@ class BranchWriter:
         """Submit ``change`` and flush it with everything queued before it, as one step.
 
         For operations that must report their own outcome (a snapshot): no other
-        flush can take the change away between submitting and pushing.
+        flush can take the change away between submitting and pushing. ``change`` is
+        applied last, so where it and a queued change touch the same file, ``change``
+        wins (see ``snapshot`` for what that means for watch checkpoints).
         """
         with self._repo_lock:
             sequence = self.submit(change)

@@ -44,7 +44,15 @@ class SnapshotResult:
 
 
 def snapshot(writer: BranchWriter, request: SnapshotRequest) -> SnapshotResult:
-    """Write ``request`` through ``writer`` and push it (with anything queued before it)."""
+    """Write ``request`` through ``writer`` and push it (with anything queued before it).
+
+    A snapshot supersedes every change queued before it: those commit first and the
+    snapshot lands on top, so under the target path the remote holds the snapshot's
+    state even where a queued change was newer. Their checkpoints are still reported
+    in ``push``. A caller that snapshots while a stream feeds the same writer must
+    therefore restart that stream's watches from the snapshot's list resourceVersion
+    (``request.checkpoint``), never resume them from a checkpoint queued earlier.
+    """
     target = _target(request.target_path)
     for path in request.files:
         if not is_object_file(target, path):

@@ -131,3 +131,21 @@ def test_object_with_a_shortened_file_name_is_written_and_later_pruned(
 
     assert result.deleted == 1
     assert populated.read(shortened) is None
+
+
+def test_snapshot_supersedes_a_change_queued_before_it(
+    populated: BareRepo, make_writer: WriterFactory
+) -> None:
+    writer = make_writer(populated.url)
+    newer_path, newer = obj("a", "keep", "from: stream\n")
+    writer.submit(Change((FileState(newer_path, newer),), "stream update", checkpoint="rv-9"))
+    listed_path, listed = obj("a", "keep", "from: snapshot\n")
+
+    result = snapshot(writer, SnapshotRequest(TARGET, {listed_path: listed}, checkpoint="rv-5"))
+
+    assert populated.read(newer_path) == listed
+    assert populated.log()[:2] == [
+        "snapshot clusters/prod: 0 created, 1 updated, 2 deleted",
+        "stream update",
+    ]
+    assert result.push.checkpoints == ("rv-9", "rv-5")
