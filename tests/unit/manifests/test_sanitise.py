@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from activities import yamlio
 from activities.manifests import InvalidObject, is_replica, render, sanitise
+from tests.unit.yamlio.strategies import typed
 
 
 def live_config_map() -> dict[str, Any]:
@@ -260,12 +261,3 @@ class TestProperties:
     def test_the_typed_form_tells_true_one_and_one_point_zero_apart(self) -> None:
         forms = [typed({"v": value}) for value in (True, 1, 1.0, "1")]
         assert len({repr(form) for form in forms}) == 4
-
-
-def typed(node: Any) -> Any:
-    """Every scalar as (type name, value), key order kept: ``True``, ``1``, ``1.0`` differ."""
-    if isinstance(node, dict):
-        return [(typed(key), typed(value)) for key, value in node.items()]
-    if isinstance(node, list):
-        return [typed(item) for item in node]
-    return (type(node).__name__, repr(node))

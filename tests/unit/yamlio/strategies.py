@@ -79,9 +79,10 @@ def documents(
 
 
 def typed(node: Any) -> Any:
-    """A form of ``node`` where key order and ``1``/``True``/``"1"`` differences show."""
+    """A form of ``node`` where key order, ``1``/``True``/``1.0``/``"1"`` and ``-0.0``/``0.0``
+    differences show: every scalar as (type name, repr)."""
     if isinstance(node, dict):
         return [(typed(key), typed(value)) for key, value in node.items()]
     if isinstance(node, list):
         return [typed(item) for item in node]
-    return (type(node).__name__, node)
+    return (type(node).__name__, repr(node))
