@@ -130,7 +130,7 @@ def _http_ok(url: str, *, token: str | None = None, context: ssl.SSLContext | No
         return False
 
 
-def start_control_plane(tools: Tools, workdir: Path, crds_dir: Path | None) -> ControlPlane:
+def start_control_plane(tools: Tools, workdir: Path, crds_dir: Path) -> ControlPlane:
     """Start etcd and kube-apiserver, write kubeconfigs, install CRDs and RBAC from ``crds_dir``."""
     pki = write_pki(workdir / "pki")
     admin_token, operator_token = secrets.token_hex(16), secrets.token_hex(16)
@@ -201,14 +201,9 @@ def start_control_plane(tools: Tools, workdir: Path, crds_dir: Path | None) -> C
     return plane
 
 
-def install_manifests(plane: ControlPlane, crds_dir: Path | None) -> None:
-    """Apply the project's CRDs (waiting until Established) and its RBAC."""
-    plane.kubectl("create", "namespace", OPERATOR_NAMESPACE)
-    if crds_dir is None:
-        return
-    bases, rbac = crds_dir / "bases", crds_dir / "rbac"
-    if any(bases.glob("*.yaml")):
-        plane.kubectl("apply", "--server-side", "-f", str(bases))
-        plane.kubectl("wait", "--for=condition=Established", "crd", "--all", "--timeout=60s")
-    if any(rbac.glob("*.yaml")):
-        plane.kubectl("apply", "--server-side", "-f", str(rbac))
+def install_manifests(plane: ControlPlane, crds_dir: Path) -> None:
+    """Apply the project's CRDs (waiting until Established), then its RBAC (which declares
+    the operator's namespace first: files apply in name order)."""
+    plane.kubectl("apply", "--server-side", "-f", str(crds_dir / "bases"))
+    plane.kubectl("wait", "--for=condition=Established", "crd", "--all", "--timeout=60s")
+    plane.kubectl("apply", "--server-side", "-f", str(crds_dir / "rbac"))
