@@ -24,7 +24,14 @@ import pygit2
 from tests.harness.process import ManagedProcess, free_port
 from tests.harness.tools import Tools
 
-__all__ = ["GitRemote", "GitServers", "HttpCredential", "SshCredential", "start_git_servers"]
+__all__ = [
+    "GitRemote",
+    "GitServers",
+    "HttpCredential",
+    "SshCredential",
+    "read_file",
+    "start_git_servers",
+]
 
 _AUTHOR = pygit2.Signature("harness", "harness@example.invalid")
 
@@ -60,15 +67,7 @@ class GitRemote:
 
     def read(self, path: str, branch: str = "main") -> bytes | None:
         """The bytes of ``path`` at the tip of ``branch`` (None if absent)."""
-        repo = self._repo()
-        ref = repo.references.get(f"refs/heads/{branch}")
-        if ref is None:
-            return None
-        try:
-            entry = ref.peel(pygit2.Commit).tree[path]
-        except KeyError:
-            return None
-        return bytes(repo[entry.id].read_raw())
+        return read_file(self.bare_path, path, branch)
 
     def log(self, branch: str = "main") -> list[str]:
         """Commit subjects on ``branch``, newest first."""
@@ -78,6 +77,19 @@ class GitRemote:
             return []
         walker = repo.walk(ref.target, pygit2.enums.SortMode.TOPOLOGICAL)
         return [commit.message.splitlines()[0] for commit in walker]
+
+
+def read_file(repository: Path, path: str, branch: str = "main") -> bytes | None:
+    """The bytes of ``path`` at the tip of ``branch`` in the repository at ``repository``."""
+    repo = pygit2.Repository(str(repository))
+    ref = repo.references.get(f"refs/heads/{branch}")
+    if ref is None:
+        return None
+    try:
+        entry = ref.peel(pygit2.Commit).tree[path]
+    except KeyError:
+        return None
+    return bytes(repo[entry.id].read_raw())
 
 
 def _keypair(tools: Tools, path: Path, comment: str) -> tuple[str, str]:

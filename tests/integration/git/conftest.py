@@ -13,11 +13,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import pygit2
 import pytest
 
 from activities.git import BranchWriter, WriterConfig
-from tests.harness.git import GitServers
+from tests.harness.git import GitServers, read_file
 from tests.leak_watch import leak_watch_fixture
 from tests.unit.sops.key_leaks import LeakWatch
 
@@ -67,14 +66,7 @@ class BareRepo:
         self._pushes = 0
 
     def read(self, path: str, branch: str = "main") -> bytes | None:
-        repo = pygit2.Repository(str(self.path))
-        ref = repo.references.get(f"refs/heads/{branch}")
-        if ref is None:
-            return None
-        try:
-            return bytes(repo[ref.peel(pygit2.Commit).tree[path].id].read_raw())
-        except KeyError:
-            return None
+        return read_file(self.path, path, branch)
 
     def files(self, branch: str = "main") -> set[str]:
         out = git("ls-tree", "-r", "--name-only", branch, cwd=self.path)
