@@ -22,6 +22,7 @@ __all__ = [
     "GateReason",
     "GitFailureReason",
     "GitTargetReason",
+    "LifecycleReason",
     "ManifestFailureReason",
     "Phase",
     "ProviderReason",
@@ -150,6 +151,15 @@ class ManifestFailureReason(StrEnum):
     """A Secret reached Git without SOPS encryption; it is never written."""
 
 
+class LifecycleReason(StrEnum):
+    """Why any gate failed for a cause outside its own domain; every gate may carry them."""
+
+    KUBERNETES_API_FAILED = "KubernetesAPIFailed"
+    """The Kubernetes API failed or refused a request the gate needed; retried with backoff."""
+    INTERNAL_ERROR = "InternalError"
+    """The gate failed unexpectedly; retried with backoff, and the worker log has the cause."""
+
+
 class ReadyReason(StrEnum):
     """Ready when every gate is True; otherwise Ready carries the first failing gate's reason."""
 
@@ -166,6 +176,7 @@ GitTargetReason = (
     | ReadyReason
     | GitFailureReason
     | ManifestFailureReason
+    | LifecycleReason
 )
 """Any reason a GitTarget condition may carry."""
 
@@ -177,18 +188,19 @@ GIT_FAILURE_REASONS: frozenset[str] = frozenset(GitFailureReason) | {
 }
 """Every reason a failed git operation may give any gate that talks to the remote."""
 
-_GATE_NOT_DONE = frozenset(GateReason)
+# Not evaluated yet, or failed for a cause outside the gate: possible for every gate.
+_EVERY_GATE = frozenset(GateReason) | frozenset(LifecycleReason)
 _OBJECT_WRITING = GIT_FAILURE_REASONS | frozenset(ManifestFailureReason)
 
 REASONS_BY_CONDITION: dict[ConditionType, frozenset[str]] = {
-    ConditionType.VALIDATED: _GATE_NOT_DONE | frozenset(ValidatedReason) | GIT_FAILURE_REASONS,
-    ConditionType.ENCRYPTION_CONFIGURED: _GATE_NOT_DONE | frozenset(EncryptionReason),
-    ConditionType.BOOTSTRAPPED: _GATE_NOT_DONE | frozenset(BootstrapReason) | GIT_FAILURE_REASONS,
-    ConditionType.SNAPSHOT_SYNCED: _GATE_NOT_DONE | frozenset(SnapshotReason) | _OBJECT_WRITING,
-    ConditionType.EVENT_STREAM_LIVE: _GATE_NOT_DONE | frozenset(StreamReason) | _OBJECT_WRITING,
+    ConditionType.VALIDATED: _EVERY_GATE | frozenset(ValidatedReason) | GIT_FAILURE_REASONS,
+    ConditionType.ENCRYPTION_CONFIGURED: _EVERY_GATE | frozenset(EncryptionReason),
+    ConditionType.BOOTSTRAPPED: _EVERY_GATE | frozenset(BootstrapReason) | GIT_FAILURE_REASONS,
+    ConditionType.SNAPSHOT_SYNCED: _EVERY_GATE | frozenset(SnapshotReason) | _OBJECT_WRITING,
+    ConditionType.EVENT_STREAM_LIVE: _EVERY_GATE | frozenset(StreamReason) | _OBJECT_WRITING,
     ConditionType.READY: (
         frozenset(ReadyReason)
-        | _GATE_NOT_DONE
+        | _EVERY_GATE
         | frozenset(ValidatedReason)
         | frozenset(EncryptionReason)
         | frozenset(BootstrapReason)

@@ -57,6 +57,8 @@ class WorkerRef(ApiModel):
     workflow_id: str | None = None
     run_id: str | None = None
     branch_writer_id: str | None = None
+    status_sequence: int | None = Field(default=None, ge=0)
+    """Orders the workflow's status publications; the bridge refuses one not above it."""
 
 
 class EncryptionStatus(ApiModel):
