@@ -15,6 +15,7 @@ from enum import StrEnum
 __all__ = [
     "GIT_FAILURE_REASONS",
     "REASONS_BY_CONDITION",
+    "RETRYABLE_REASONS",
     "BootstrapReason",
     "ConditionStatus",
     "ConditionType",
@@ -210,6 +211,27 @@ REASONS_BY_CONDITION: dict[ConditionType, frozenset[str]] = {
     ),
 }
 """Which reasons each GitTarget condition type may carry (Ready mirrors any gate's)."""
+
+
+RETRYABLE_REASONS: frozenset[str] = frozenset(
+    {
+        ValidatedReason.REMOTE_UNREACHABLE,
+        EncryptionReason.ENCRYPTION_SECRET_CREATE_FAILED,
+        BootstrapReason.WORKER_NOT_FOUND,
+        BootstrapReason.BOOTSTRAP_FAILED,
+        SnapshotReason.SNAPSHOT_FAILED,
+        StreamReason.REGISTRATION_FAILED,
+        StreamReason.DISCONNECTED,
+        GitFailureReason.CONFLICT_RETRIES_EXHAUSTED,
+        GitFailureReason.GIT_OPERATION_FAILED,
+        *LifecycleReason,
+    }
+)
+"""Failure reasons that retrying can clear by itself (phase DEGRADED, retried with backoff).
+
+Every other failure reason stalls (phase ERROR): only a change of the spec or of the
+objects it references helps, so the lifecycle waits for one instead of retrying hot.
+"""
 
 
 class Phase(StrEnum):
