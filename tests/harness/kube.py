@@ -1,8 +1,10 @@
 """A real Kubernetes control plane on loopback: etcd + kube-apiserver, no kubelet.
 
-Two identities authenticate with static tokens: an admin (system:masters) and the
-operator's own ServiceAccount user, so the RBAC shipped in ``crds/rbac`` is what
-decides the operator's requests, exactly as in a cluster.
+Three identities authenticate with static tokens: an admin (system:masters) and the
+users of the worker's and the bridge's ServiceAccounts, so the RBAC shipped in
+``crds/rbac`` is what decides each process's requests, exactly as in a cluster.
+No kube-controller-manager runs, so ClusterRole aggregation does not happen here:
+tests that need the worker to read a type grant it with ``grant_worker_read``.
 """
 
 from __future__ import annotations
@@ -11,31 +13,67 @@ import secrets
 import ssl
 import subprocess
 import urllib.request
+import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from enum import StrEnum
 from pathlib import Path
+from types import TracebackType
 
 from kubernetes import client, config
+from kubernetes.client.exceptions import ApiException
 
 from tests.harness.pki import write_pki
-from tests.harness.process import ManagedProcess, free_port
+from tests.harness.process import ManagedProcess, free_port, wait_until
 from tests.harness.tools import Tools
 
 __all__ = [
+    "BRIDGE_SERVICE_ACCOUNT",
+    "BRIDGE_USER",
+    "FLUX_CRDS_DIR",
     "OPERATOR_NAMESPACE",
-    "OPERATOR_SERVICE_ACCOUNT",
-    "OPERATOR_USER",
+    "WORKER_SERVICE_ACCOUNT",
+    "WORKER_USER",
     "ControlPlane",
+    "Identity",
+    "WorkerReadGrant",
+    "grant_worker_read",
     "start_control_plane",
 ]
 
 OPERATOR_NAMESPACE = "gitops-reverser-system"
-OPERATOR_SERVICE_ACCOUNT = "gitops-reverser"
-OPERATOR_USER = f"system:serviceaccount:{OPERATOR_NAMESPACE}:{OPERATOR_SERVICE_ACCOUNT}"
-_OPERATOR_GROUPS = (
+WORKER_SERVICE_ACCOUNT = "gitops-reverser-worker"
+BRIDGE_SERVICE_ACCOUNT = "gitops-reverser-bridge"
+WORKER_USER = f"system:serviceaccount:{OPERATOR_NAMESPACE}:{WORKER_SERVICE_ACCOUNT}"
+BRIDGE_USER = f"system:serviceaccount:{OPERATOR_NAMESPACE}:{BRIDGE_SERVICE_ACCOUNT}"
+_SERVICE_ACCOUNT_GROUPS = (
     "system:serviceaccounts",
     f"system:serviceaccounts:{OPERATOR_NAMESPACE}",
     "system:authenticated",
 )
+FLUX_CRDS_DIR = Path(__file__).resolve().parent / "crds"
+"""Stand-in CRDs for Flux kinds gitops-reverser reads (Flux is not installed here)."""
+
+
+class Identity(StrEnum):
+    """Who a request is sent as."""
+
+    ADMIN = "admin"
+    WORKER = "worker"
+    BRIDGE = "bridge"
+
+
+@dataclass(frozen=True)
+class _User:
+    name: str
+    groups: tuple[str, ...]
+
+
+_USERS = {
+    Identity.ADMIN: _User("admin", ("system:masters",)),
+    Identity.WORKER: _User(WORKER_USER, _SERVICE_ACCOUNT_GROUPS),
+    Identity.BRIDGE: _User(BRIDGE_USER, _SERVICE_ACCOUNT_GROUPS),
+}
 
 
 @dataclass
@@ -43,22 +81,39 @@ class ControlPlane:
     server: str
     ca_cert: Path
     admin_kubeconfig: Path
-    operator_kubeconfig: Path
+    worker_kubeconfig: Path
+    bridge_kubeconfig: Path
     kubectl_bin: Path
     processes: list[ManagedProcess] = field(default_factory=list)
 
-    def admin_client(self) -> client.ApiClient:
-        return config.new_client_from_config(config_file=str(self.admin_kubeconfig))
+    def kubeconfig(self, identity: Identity) -> Path:
+        return {
+            Identity.ADMIN: self.admin_kubeconfig,
+            Identity.WORKER: self.worker_kubeconfig,
+            Identity.BRIDGE: self.bridge_kubeconfig,
+        }[identity]
 
-    def operator_client(self) -> client.ApiClient:
-        return config.new_client_from_config(config_file=str(self.operator_kubeconfig))
+    def api_client(self, identity: Identity) -> client.ApiClient:
+        return config.new_client_from_config(config_file=str(self.kubeconfig(identity)))
+
+    def admin_client(self) -> client.ApiClient:
+        return self.api_client(Identity.ADMIN)
+
+    def worker_client(self) -> client.ApiClient:
+        return self.api_client(Identity.WORKER)
+
+    def bridge_client(self) -> client.ApiClient:
+        return self.api_client(Identity.BRIDGE)
 
     def kubectl(
-        self, *args: str, as_operator: bool = False, check: bool = True, stdin: str | None = None
+        self,
+        *args: str,
+        identity: Identity = Identity.ADMIN,
+        check: bool = True,
+        stdin: str | None = None,
     ) -> subprocess.CompletedProcess[str]:
-        kubeconfig = self.operator_kubeconfig if as_operator else self.admin_kubeconfig
         return subprocess.run(
-            [str(self.kubectl_bin), "--kubeconfig", str(kubeconfig), *args],
+            [str(self.kubectl_bin), "--kubeconfig", str(self.kubeconfig(identity)), *args],
             input=stdin,
             capture_output=True,
             text=True,
@@ -93,6 +148,20 @@ current-context: local
 """
     )
     path.chmod(0o600)
+
+
+def _write_token_file(path: Path) -> dict[Identity, str]:
+    """kube-apiserver's static-token file: a fresh token per identity, returned by identity."""
+    tokens = {identity: secrets.token_hex(16) for identity in Identity}
+    path.write_text(
+        "".join(
+            f"{tokens[identity]},{_USERS[identity].name},{identity.value},"
+            f'"{",".join(_USERS[identity].groups)}"\n'
+            for identity in Identity
+        )
+    )
+    path.chmod(0o600)
+    return tokens
 
 
 def _start_etcd(tools: Tools, workdir: Path) -> tuple[ManagedProcess, str]:
@@ -133,13 +202,8 @@ def _http_ok(url: str, *, token: str | None = None, context: ssl.SSLContext | No
 def start_control_plane(tools: Tools, workdir: Path, crds_dir: Path) -> ControlPlane:
     """Start etcd and kube-apiserver, write kubeconfigs, install CRDs and RBAC from ``crds_dir``."""
     pki = write_pki(workdir / "pki")
-    admin_token, operator_token = secrets.token_hex(16), secrets.token_hex(16)
     tokens = workdir / "tokens.csv"
-    tokens.write_text(
-        f'{admin_token},admin,admin,"system:masters"\n'
-        f'{operator_token},{OPERATOR_USER},operator,"{",".join(_OPERATOR_GROUPS)}"\n'
-    )
-    tokens.chmod(0o600)
+    token = _write_token_file(tokens)
     etcd, etcd_url = _start_etcd(tools, workdir)
     port = free_port()
     server = f"https://127.0.0.1:{port}"
@@ -171,29 +235,25 @@ def start_control_plane(tools: Tools, workdir: Path, crds_dir: Path) -> ControlP
         server=server,
         ca_cert=pki.ca_cert,
         admin_kubeconfig=workdir / "admin.kubeconfig",
-        operator_kubeconfig=workdir / "operator.kubeconfig",
+        worker_kubeconfig=workdir / "worker.kubeconfig",
+        bridge_kubeconfig=workdir / "bridge.kubeconfig",
         kubectl_bin=tools.bin("kubectl"),
         processes=[etcd, apiserver],
     )
     try:
         context = ssl.create_default_context(cafile=str(pki.ca_cert))
         apiserver.wait_ready(
-            lambda: _http_ok(f"{server}/readyz", token=admin_token, context=context), timeout=120
+            lambda: _http_ok(f"{server}/readyz", token=token[Identity.ADMIN], context=context),
+            timeout=120,
         )
-        _write_kubeconfig(
-            plane.admin_kubeconfig,
-            server=server,
-            ca_cert=pki.ca_cert,
-            user="admin",
-            token=admin_token,
-        )
-        _write_kubeconfig(
-            plane.operator_kubeconfig,
-            server=server,
-            ca_cert=pki.ca_cert,
-            user="operator",
-            token=operator_token,
-        )
+        for identity in Identity:
+            _write_kubeconfig(
+                plane.kubeconfig(identity),
+                server=server,
+                ca_cert=pki.ca_cert,
+                user=identity.value,
+                token=token[identity],
+            )
         install_manifests(plane, crds_dir)
     except BaseException:
         plane.stop()
@@ -202,8 +262,149 @@ def start_control_plane(tools: Tools, workdir: Path, crds_dir: Path) -> ControlP
 
 
 def install_manifests(plane: ControlPlane, crds_dir: Path) -> None:
-    """Apply the project's CRDs (waiting until Established), then its RBAC (which declares
-    the operator's namespace first: files apply in name order)."""
+    """Apply the project's CRDs, then the stand-in Flux CRDs (waiting until all are
+    Established), then the project's RBAC (which declares the operator's namespace first:
+    files apply in name order)."""
     plane.kubectl("apply", "--server-side", "-f", str(crds_dir / "bases"))
+    plane.kubectl("apply", "--server-side", "-f", str(FLUX_CRDS_DIR))
     plane.kubectl("wait", "--for=condition=Established", "crd", "--all", "--timeout=60s")
     plane.kubectl("apply", "--server-side", "-f", str(crds_dir / "rbac"))
+
+
+@dataclass
+class WorkerReadGrant:
+    """A test-only ClusterRole reading some types, bound to the worker's ServiceAccount.
+
+    Stands in for what an administrator opts in to through aggregation, which needs
+    kube-controller-manager (not run here). Calling it, or leaving its ``with`` block,
+    deletes the role and its binding, then waits until the worker is denied again what
+    it was denied before the grant (``newly_allowed``). Revoke overlapping grants in
+    reverse order, as pytest finalizers and nested ``with`` blocks do.
+    """
+
+    plane: ControlPlane
+    name: str
+    resources: tuple[tuple[str, str], ...]
+    namespace: str | None
+    newly_allowed: tuple[tuple[str, str], ...]
+
+    def __call__(self) -> None:
+        self.revoke()
+
+    def __enter__(self) -> WorkerReadGrant:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.revoke()
+
+    def revoke(self) -> None:
+        rbac = client.RbacAuthorizationV1Api(self.plane.admin_client())
+        if self.namespace is None:
+            _delete_if_present(rbac.delete_cluster_role_binding, self.name)
+        else:
+            _delete_if_present(rbac.delete_namespaced_role_binding, self.name, self.namespace)
+        _delete_if_present(rbac.delete_cluster_role, self.name)
+        self._wait_until_worker_may(allowed=False)
+
+    def _wait_until_worker_may(self, *, allowed: bool) -> None:
+        # The RBAC authorizer reads roles from a watch cache: a change is seen a moment
+        # after the write returns, so wait until the server itself gives the new answer.
+        wait_until(
+            lambda: all(
+                _worker_may(self.plane, group, resource, self.namespace) is allowed
+                for group, resource in self.newly_allowed
+            ),
+            timeout=30,
+            what=f"worker {'allowed' if allowed else 'denied'} by {self.name}",
+            interval=0.05,
+        )
+
+
+def grant_worker_read(
+    plane: ControlPlane, *, resources: list[tuple[str, str]], namespace: str | None
+) -> WorkerReadGrant:
+    """Let the worker get, list and watch ``resources`` ((group, resource) pairs, "" for
+    the core group) in ``namespace`` (a RoleBinding), or in the whole cluster when it is
+    None (a ClusterRoleBinding; the only way to grant cluster-scoped kinds).
+
+    Returns once the API server authorizes the worker; the result revokes the grant when
+    called or used as a context manager.
+    """
+    if not resources:
+        raise ValueError("grant_worker_read needs at least one (group, resource)")
+    grant = WorkerReadGrant(
+        plane,
+        name=f"gitops-reverser-test-read-{uuid.uuid4().hex[:8]}",
+        resources=tuple(resources),
+        namespace=namespace,
+        newly_allowed=tuple(
+            (group, resource)
+            for group, resource in resources
+            if not _worker_may(plane, group, resource, namespace)
+        ),
+    )
+    rbac = client.RbacAuthorizationV1Api(plane.admin_client())
+    rbac.create_cluster_role(
+        client.V1ClusterRole(
+            metadata=client.V1ObjectMeta(name=grant.name, labels=_TEST_GRANT_LABELS),
+            rules=[
+                client.V1PolicyRule(
+                    api_groups=[group], resources=[resource], verbs=["get", "list", "watch"]
+                )
+                for group, resource in resources
+            ],
+        )
+    )
+    _bind_to_worker(rbac, grant.name, namespace)
+    grant._wait_until_worker_may(allowed=True)
+    return grant
+
+
+_TEST_GRANT_LABELS = {"app.kubernetes.io/name": "gitops-reverser-test-harness"}
+
+
+def _bind_to_worker(rbac: client.RbacAuthorizationV1Api, role: str, namespace: str | None) -> None:
+    metadata = client.V1ObjectMeta(name=role, namespace=namespace, labels=_TEST_GRANT_LABELS)
+    role_ref = client.V1RoleRef(
+        api_group="rbac.authorization.k8s.io", kind="ClusterRole", name=role
+    )
+    subjects = [
+        client.RbacV1Subject(
+            kind="ServiceAccount", name=WORKER_SERVICE_ACCOUNT, namespace=OPERATOR_NAMESPACE
+        )
+    ]
+    if namespace is None:
+        rbac.create_cluster_role_binding(
+            client.V1ClusterRoleBinding(metadata=metadata, role_ref=role_ref, subjects=subjects)
+        )
+    else:
+        rbac.create_namespaced_role_binding(
+            namespace, client.V1RoleBinding(metadata=metadata, role_ref=role_ref, subjects=subjects)
+        )
+
+
+def _worker_may(plane: ControlPlane, group: str, resource: str, namespace: str | None) -> bool:
+    review = client.V1SubjectAccessReview(
+        spec=client.V1SubjectAccessReviewSpec(
+            user=WORKER_USER,
+            groups=list(_SERVICE_ACCOUNT_GROUPS),
+            resource_attributes=client.V1ResourceAttributes(
+                verb="watch", group=group, resource=resource, namespace=namespace
+            ),
+        )
+    )
+    answer = client.AuthorizationV1Api(plane.admin_client()).create_subject_access_review(review)
+    return bool(answer.status and answer.status.allowed)
+
+
+def _delete_if_present(delete: Callable[..., object], *args: str) -> None:
+    try:
+        delete(*args)
+    except ApiException as error:
+        if error.status != 404:
+            raise

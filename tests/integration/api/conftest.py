@@ -1,4 +1,4 @@
-"""Fixtures for the API tests: typed access to our kinds as admin and as the operator."""
+"""Fixtures for the API tests: typed access to our kinds as admin, the worker and the bridge."""
 
 from __future__ import annotations
 
@@ -19,8 +19,13 @@ def objects(k8s: client.ApiClient) -> Objects:
 
 
 @pytest.fixture
-def operator_client(control_plane: ControlPlane) -> client.ApiClient:
-    return control_plane.operator_client()
+def worker_client(control_plane: ControlPlane) -> client.ApiClient:
+    return control_plane.worker_client()
+
+
+@pytest.fixture
+def bridge_client(control_plane: ControlPlane) -> client.ApiClient:
+    return control_plane.bridge_client()
 
 
 @pytest.fixture

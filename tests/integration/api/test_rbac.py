@@ -1,182 +1,235 @@
-"""The operator's ServiceAccount can do what the worker and the bridge need, and no more.
+"""The worker and the bridge can each do what their own code needs, and no more.
 
-Tests act as the operator (its own credentials): real requests where they leave no
-trace beyond the test namespace, and SelfSubjectAccessReviews (the operator asking the
-API server "may I?") for the rest of the table.
+Every test acts as the identity it is about, with that ServiceAccount's own token. Real
+requests wherever they leave no trace beyond the test namespace: objects elsewhere are
+addressed with dry runs or by names that do not exist, which works because the API
+server authorizes a request before it looks the object up (403 means "not allowed"; a
+404 or 409 means the request was allowed). What no request can show without touching
+the cluster (escalate, impersonate, ...) is asked with SelfSubjectAccessReviews.
 """
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from kubernetes import client
+import urllib3
+from kubernetes import client, watch
 from kubernetes.client.exceptions import ApiException
 
-from tests.harness.kube import OPERATOR_NAMESPACE
-from tests.integration.api.resources import Objects, target
+from tests.harness.kube import OPERATOR_NAMESPACE, ControlPlane, Identity
+from tests.integration.api.resources import (
+    JSON,
+    PLURALS,
+    Objects,
+    cluster_watch_rule,
+    provider,
+    target,
+    watch_rule,
+)
+from workflows.api import GROUP, VERSION
 
+WORKER, BRIDGE = Identity.WORKER, Identity.BRIDGE
+OK, FORBIDDEN = 200, 403
 LEASE = "gitops-reverser-bridge"
-KINDS = ["gitproviders", "gittargets", "watchrules", "clusterwatchrules"]
+FINALIZER = "configbutler.ai/finalizer"
+FLUX_GROUP, FLUX_VERSION, FLUX_PLURAL = "source.toolkit.fluxcd.io", "v1", "gitrepositories"
+MISSING = "does-not-exist"
+KINDS = ["GitProvider", "GitTarget", "WatchRule", "ClusterWatchRule"]
+NAMESPACED_BODIES: dict[str, Callable[[], JSON]] = {
+    "GitProvider": provider,
+    "GitTarget": target,
+    "WatchRule": watch_rule,
+}
+
+Request = Callable[[], object]
+
+
+def _status(request: Request) -> int:
+    """The HTTP status the request gets (any success is 200); a watch is closed at once."""
+    try:
+        response = request()
+    except ApiException as error:
+        return error.status or 0
+    if isinstance(response, urllib3.BaseHTTPResponse):
+        response.close()
+    return OK
+
+
+def _watch(list_call: Callable[..., object], *args: str) -> Request:
+    """Open a watch with a list method (closed by ``_status`` once it is accepted)."""
+    return lambda: list_call(*args, watch=True, _preload_content=False)
+
+
+def _allowed(status: int) -> bool:
+    return status != FORBIDDEN
+
+
+def _custom(plane: ControlPlane, identity: Identity) -> Any:
+    # Any: the stubs say these methods return None; they return the object as a dict.
+    return client.CustomObjectsApi(plane.api_client(identity))
+
+
+# Our kinds
 
 
 @dataclass(frozen=True)
-class Access:
-    verb: str
-    resource: str
-    group: str = ""
-    subresource: str = ""
-    namespace: str = "team-a"
-    name: str = ""
+class Subject:
+    """One of our custom resources, created by the admin for a test."""
 
-    def __str__(self) -> str:
-        resource = f"{self.resource}/{self.subresource}" if self.subresource else self.resource
-        group = f".{self.group}" if self.group else ""
-        return f"{self.verb} {resource}{group}{' ' + self.name if self.name else ''}"
+    kind: str
+    name: str
+    namespace: str | None
+
+    @property
+    def plural(self) -> str:
+        return PLURALS[self.kind]
 
 
-def _may(operator: client.ApiClient, access: Access) -> bool:
-    review = client.V1SelfSubjectAccessReview(
-        spec=client.V1SelfSubjectAccessReviewSpec(
-            resource_attributes=client.V1ResourceAttributes(
-                verb=access.verb,
-                group=access.group,
-                resource=access.resource,
-                subresource=access.subresource or None,
-                namespace=access.namespace or None,
-                name=access.name or None,
-            )
+@pytest.fixture(params=KINDS)
+def subject(request: pytest.FixtureRequest, objects: Objects, namespace: str) -> Iterator[Subject]:
+    kind: str = request.param
+    if kind == "ClusterWatchRule":
+        created = objects.create(cluster_watch_rule(f"t-{uuid.uuid4().hex[:8]}"), None)
+        made = Subject(kind, created["metadata"]["name"], None)
+    else:
+        created = objects.create(NAMESPACED_BODIES[kind](), namespace)
+        made = Subject(kind, created["metadata"]["name"], namespace)
+    yield made
+    # A finalizer left behind would keep a cluster-scoped object forever (no controller).
+    objects.patch(made.kind, made.name, made.namespace, {"metadata": {"finalizers": None}})
+    if made.namespace is None:
+        objects.delete(made.kind, made.name, None)
+
+
+@pytest.mark.parametrize(("identity", "expected"), [(BRIDGE, (OK, 1)), (WORKER, (FORBIDDEN, None))])
+def test_only_the_bridge_patches_status(
+    control_plane: ControlPlane,
+    objects: Objects,
+    subject: Subject,
+    identity: Identity,
+    expected: tuple[int, int | None],
+) -> None:
+    as_identity = Objects(control_plane.api_client(identity))
+
+    status = _status(
+        lambda: as_identity.patch_status(
+            subject.kind, subject.name, subject.namespace, {"observedGeneration": 1}
         )
     )
-    answer = client.AuthorizationV1Api(operator).create_self_subject_access_review(review)
-    return bool(answer.status and answer.status.allowed)
+
+    stored = objects.get(subject.kind, subject.name, subject.namespace).get("status", {})
+    assert (status, stored.get("observedGeneration")) == expected
 
 
-def _denied(call: Any, *args: Any, **kwargs: Any) -> int | None:
-    """The HTTP status of the error the call raises."""
-    with pytest.raises(ApiException) as error:
-        call(*args, **kwargs)
-    return error.value.status
+@pytest.mark.parametrize(
+    ("identity", "expected"),
+    [(BRIDGE, [(OK, [FINALIZER]), (OK, None)]), (WORKER, [(FORBIDDEN, None), (FORBIDDEN, None)])],
+)
+def test_only_the_bridge_adds_and_removes_its_finalizer(
+    control_plane: ControlPlane,
+    objects: Objects,
+    subject: Subject,
+    identity: Identity,
+    expected: list[tuple[int, list[str] | None]],
+) -> None:
+    as_identity = Objects(control_plane.api_client(identity))
 
-
-NEEDED = [
-    *(
-        pytest.param(Access(verb, kind, "configbutler.ai"), id=f"worker+bridge: {verb} {kind}")
-        for kind in KINDS
-        for verb in ("get", "list", "watch")
-    ),
-    *(
-        pytest.param(Access("patch", kind, "configbutler.ai"), id=f"bridge finalizers: {kind}")
-        for kind in KINDS
-    ),
-    *(
-        pytest.param(
-            Access("patch", kind, "configbutler.ai", "status"), id=f"bridge status: {kind}"
+    def set_finalizers(finalizers: list[str] | None) -> tuple[int, list[str] | None]:
+        status = _status(
+            lambda: as_identity.patch(
+                subject.kind,
+                subject.name,
+                subject.namespace,
+                {"metadata": {"finalizers": finalizers}},
+            )
         )
-        for kind in KINDS
-    ),
-    pytest.param(
-        Access("get", "gitrepositories", "source.toolkit.fluxcd.io"),
-        id="worker validate: get Flux GitRepository",
-    ),
-    pytest.param(Access("get", "secrets"), id="worker: read credentials and age key"),
-    pytest.param(Access("create", "secrets"), id="worker ensure-key: create age key Secret"),
-    pytest.param(Access("create", "events"), id="worker+bridge: record Events"),
-    pytest.param(Access("create", "events", "events.k8s.io"), id="events.k8s.io Events"),
-    pytest.param(
-        Access("create", "leases", "coordination.k8s.io", namespace=OPERATOR_NAMESPACE),
-        id="bridge leader election: create Lease",
-    ),
-    *(
-        pytest.param(
-            Access(verb, "leases", "coordination.k8s.io", namespace=OPERATOR_NAMESPACE, name=LEASE),
-            id=f"bridge leader election: {verb} its Lease",
-        )
-        for verb in ("get", "update")
-    ),
-]
+        stored = objects.get(subject.kind, subject.name, subject.namespace)["metadata"]
+        return status, stored.get("finalizers")
 
-NOT_NEEDED = [
-    pytest.param(Access("list", "secrets"), id="list Secrets"),
-    pytest.param(Access("watch", "secrets"), id="watch Secrets"),
-    pytest.param(Access("update", "secrets"), id="overwrite a Secret"),
-    pytest.param(Access("patch", "secrets"), id="patch a Secret"),
-    pytest.param(Access("delete", "secrets"), id="delete a Secret"),
-    pytest.param(Access("create", "gittargets", "configbutler.ai"), id="create GitTargets"),
-    pytest.param(Access("update", "gittargets", "configbutler.ai"), id="replace GitTarget spec"),
-    pytest.param(Access("delete", "gittargets", "configbutler.ai"), id="delete GitTargets"),
-    pytest.param(Access("delete", "gitproviders", "configbutler.ai"), id="delete GitProviders"),
-    pytest.param(Access("create", "watchrules", "configbutler.ai"), id="create WatchRules"),
-    pytest.param(
-        Access("create", "clusterwatchrules", "configbutler.ai", namespace=""),
-        id="create ClusterWatchRules",
-    ),
-    pytest.param(
-        Access("update", "gittargets", "configbutler.ai", "status"), id="replace status (PUT)"
-    ),
-    pytest.param(
-        Access("list", "gitrepositories", "source.toolkit.fluxcd.io"), id="list GitRepositories"
-    ),
-    pytest.param(
-        Access("patch", "gitrepositories", "source.toolkit.fluxcd.io"),
-        id="change Flux GitRepositories",
-    ),
-    pytest.param(Access("list", "configmaps"), id="read watched types without opting in"),
-    pytest.param(Access("list", "pods"), id="list Pods"),
-    pytest.param(Access("create", "pods", subresource="exec"), id="exec into Pods"),
-    pytest.param(Access("create", "serviceaccounts", subresource="token"), id="mint tokens"),
-    pytest.param(
-        Access("create", "leases", "coordination.k8s.io", namespace="kube-system"),
-        id="Leases outside the operator namespace",
-    ),
-    pytest.param(
-        Access(
-            "update", "leases", "coordination.k8s.io", namespace=OPERATOR_NAMESPACE, name="other"
+    assert [set_finalizers([FINALIZER]), set_finalizers(None)] == expected
+
+
+@pytest.mark.parametrize("identity", [WORKER, BRIDGE])
+def test_both_get_list_and_watch_every_kind_in_every_namespace(
+    control_plane: ControlPlane, subject: Subject, identity: Identity
+) -> None:
+    api = _custom(control_plane, identity)
+    if subject.namespace is None:
+        got = api.get_cluster_custom_object(GROUP, VERSION, subject.plural, subject.name)
+    else:
+        got = api.get_namespaced_custom_object(
+            GROUP, VERSION, subject.namespace, subject.plural, subject.name
+        )
+
+    listed = api.list_cluster_custom_object(GROUP, VERSION, subject.plural)
+    watched = _status(_watch(api.list_cluster_custom_object, GROUP, VERSION, subject.plural))
+
+    assert got["metadata"]["name"] == subject.name
+    assert subject.name in {item["metadata"]["name"] for item in listed["items"]}
+    assert watched == OK
+
+
+def _kind_requests(api: Any, kind: str, namespace: str) -> dict[str, Request]:
+    """Creating, replacing or deleting a kind, or replacing its status with PUT: dry runs
+    on a name that does not exist, so nothing is stored even when allowed."""
+    plural, cluster = PLURALS[kind], kind == "ClusterWatchRule"
+    body = {"apiVersion": f"{GROUP}/{VERSION}", "kind": kind, "metadata": {"name": MISSING}}
+    if cluster:
+        return {
+            "create": lambda: api.create_cluster_custom_object(
+                GROUP, VERSION, plural, body, dry_run="All"
+            ),
+            "update": lambda: api.replace_cluster_custom_object(
+                GROUP, VERSION, plural, MISSING, body, dry_run="All"
+            ),
+            "update status": lambda: api.replace_cluster_custom_object_status(
+                GROUP, VERSION, plural, MISSING, body, dry_run="All"
+            ),
+            "delete": lambda: api.delete_cluster_custom_object(
+                GROUP, VERSION, plural, MISSING, dry_run="All"
+            ),
+        }
+    return {
+        "create": lambda: api.create_namespaced_custom_object(
+            GROUP, VERSION, namespace, plural, body, dry_run="All"
         ),
-        id="another component's Lease",
-    ),
-    pytest.param(
-        Access("delete", "leases", "coordination.k8s.io", namespace=OPERATOR_NAMESPACE, name=LEASE),
-        id="delete its Lease",
-    ),
-    pytest.param(
-        Access("create", "clusterrolebindings", "rbac.authorization.k8s.io", namespace=""),
-        id="grant itself more (ClusterRoleBindings)",
-    ),
-    pytest.param(
-        Access("escalate", "clusterroles", "rbac.authorization.k8s.io", namespace=""),
-        id="escalate ClusterRoles",
-    ),
-    pytest.param(Access("impersonate", "users", namespace=""), id="impersonate users"),
-    pytest.param(
-        Access("create", "customresourcedefinitions", "apiextensions.k8s.io", namespace=""),
-        id="install CRDs",
-    ),
-    pytest.param(Access("delete", "namespaces", namespace=""), id="delete Namespaces"),
-]
+        "update": lambda: api.replace_namespaced_custom_object(
+            GROUP, VERSION, namespace, plural, MISSING, body, dry_run="All"
+        ),
+        "update status": lambda: api.replace_namespaced_custom_object_status(
+            GROUP, VERSION, namespace, plural, MISSING, body, dry_run="All"
+        ),
+        "delete": lambda: api.delete_namespaced_custom_object(
+            GROUP, VERSION, namespace, plural, MISSING, dry_run="All"
+        ),
+    }
 
 
-@pytest.mark.parametrize("access", NEEDED)
-def test_operator_may_do_what_worker_and_bridge_need(
-    operator_client: client.ApiClient, access: Access
+@pytest.mark.parametrize("verb", ["create", "update", "update status", "delete"])
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("identity", [WORKER, BRIDGE])
+def test_neither_creates_replaces_or_deletes_our_resources(
+    control_plane: ControlPlane, namespace: str, identity: Identity, kind: str, verb: str
 ) -> None:
-    assert _may(operator_client, access), f"operator may not {access}"
+    request = _kind_requests(_custom(control_plane, identity), kind, namespace)[verb]
+
+    assert _status(request) == FORBIDDEN
 
 
-@pytest.mark.parametrize("access", NOT_NEEDED)
-def test_operator_may_not_do_what_neither_needs(
-    operator_client: client.ApiClient, access: Access
-) -> None:
-    assert not _may(operator_client, access), f"operator may {access}"
-
-
-# Real requests with the operator's credentials.
+# Secrets
 
 
 @pytest.fixture
-def as_operator(operator_client: client.ApiClient) -> Objects:
-    return Objects(operator_client)
+def existing_secret(k8s: client.ApiClient, namespace: str) -> str:
+    """A Secret the admin created, so get, update, patch and delete would succeed if allowed."""
+    name = "git-credentials"
+    client.CoreV1Api(k8s).create_namespaced_secret(namespace, _secret(name))
+    return name
 
 
 def _secret(name: str, value: str = "c2VjcmV0") -> client.V1Secret:
@@ -185,161 +238,325 @@ def _secret(name: str, value: str = "c2VjcmV0") -> client.V1Secret:
     )
 
 
-def test_operator_lists_gittargets_in_every_namespace(
-    objects: Objects, as_operator: Objects, namespace: str
-) -> None:
-    objects.create(target(), namespace)
-
-    listed = as_operator.api.list_cluster_custom_object("configbutler.ai", "v1alpha1", "gittargets")
-
-    assert (namespace, "target") in {
-        (item["metadata"]["namespace"], item["metadata"]["name"]) for item in listed["items"]
+def _secret_requests(core: client.CoreV1Api, namespace: str, existing: str) -> dict[str, Request]:
+    return {
+        "get": lambda: core.read_namespaced_secret(existing, namespace),
+        "list": lambda: core.list_namespaced_secret(namespace),
+        "watch": _watch(core.list_namespaced_secret, namespace),
+        "create": lambda: core.create_namespaced_secret(namespace, _secret("sops-age-key")),
+        "update": lambda: core.replace_namespaced_secret(
+            existing, namespace, _secret(existing, "b3RoZXI=")
+        ),
+        "patch": lambda: core.patch_namespaced_secret(
+            existing, namespace, {"metadata": {"labels": {"changed": "yes"}}}
+        ),
+        "delete": lambda: core.delete_namespaced_secret(existing, namespace),
     }
 
 
-def test_operator_writes_gittarget_status(
-    objects: Objects, as_operator: Objects, namespace: str
+SECRET_VERBS = ["get", "list", "watch", "create", "update", "patch", "delete"]
+
+
+@pytest.mark.parametrize(
+    ("verb", "expected"),
+    [(verb, OK if verb in {"get", "create"} else FORBIDDEN) for verb in SECRET_VERBS],
+)
+def test_the_worker_only_gets_and_creates_secrets(
+    control_plane: ControlPlane, namespace: str, existing_secret: str, verb: str, expected: int
 ) -> None:
-    objects.create(target(), namespace)
+    core = client.CoreV1Api(control_plane.worker_client())
 
-    updated = as_operator.patch_status("GitTarget", "target", namespace, {"phase": "PENDING"})
-
-    assert updated["status"]["phase"] == "PENDING"
+    assert _status(_secret_requests(core, namespace, existing_secret)[verb]) == expected
 
 
-def test_operator_adds_and_removes_its_finalizer(
-    objects: Objects, as_operator: Objects, namespace: str
+def test_the_worker_reads_what_a_credentials_secret_holds(
+    control_plane: ControlPlane, namespace: str, existing_secret: str
 ) -> None:
-    objects.create(target(), namespace)
-    finalizer = "configbutler.ai/finalizer"
-
-    added = as_operator.patch(
-        "GitTarget", "target", namespace, {"metadata": {"finalizers": [finalizer]}}
+    read = client.CoreV1Api(control_plane.worker_client()).read_namespaced_secret(
+        existing_secret, namespace
     )
-    removed = as_operator.patch(
-        "GitTarget", "target", namespace, {"metadata": {"finalizers": None}}
-    )
-
-    assert added["metadata"]["finalizers"] == [finalizer]
-    assert "finalizers" not in removed["metadata"]
-
-
-def test_operator_cannot_replace_a_gittarget(
-    objects: Objects, operator_client: client.ApiClient, namespace: str
-) -> None:
-    stored = objects.create(target(), namespace)
-    stored["spec"]["encryption"] = {"secretRef": {"name": "age-key"}}
-    api: Any = client.CustomObjectsApi(operator_client)
-
-    status = _denied(
-        api.replace_namespaced_custom_object,
-        "configbutler.ai",
-        "v1alpha1",
-        namespace,
-        "gittargets",
-        "target",
-        stored,
-    )
-
-    assert status == 403
-
-
-def test_operator_cannot_create_a_gittarget(as_operator: Objects, namespace: str) -> None:
-    assert _denied(as_operator.create, target(), namespace) == 403
-
-
-def test_operator_reads_a_credentials_secret(
-    k8s: client.ApiClient, operator_client: client.ApiClient, namespace: str
-) -> None:
-    client.CoreV1Api(k8s).create_namespaced_secret(namespace, _secret("git-credentials"))
-
-    read = client.CoreV1Api(operator_client).read_namespaced_secret("git-credentials", namespace)
 
     assert read.data == {"SOPS_AGE_KEY": "c2VjcmV0"}
 
 
-def test_operator_creates_the_age_key_secret(
-    operator_client: client.ApiClient, namespace: str
+@pytest.mark.parametrize("verb", SECRET_VERBS)
+def test_the_bridge_can_do_nothing_with_secrets(
+    control_plane: ControlPlane, namespace: str, existing_secret: str, verb: str
 ) -> None:
-    created = client.CoreV1Api(operator_client).create_namespaced_secret(
-        namespace, _secret("sops-age-key")
-    )
+    core = client.CoreV1Api(control_plane.bridge_client())
 
-    assert created.metadata is not None
-    assert created.metadata.name == "sops-age-key"
+    assert _status(_secret_requests(core, namespace, existing_secret)[verb]) == FORBIDDEN
 
 
-def test_operator_cannot_overwrite_an_existing_secret(
-    k8s: client.ApiClient, operator_client: client.ApiClient, namespace: str
-) -> None:
-    client.CoreV1Api(k8s).create_namespaced_secret(namespace, _secret("sops-age-key"))
-
-    status = _denied(
-        client.CoreV1Api(operator_client).replace_namespaced_secret,
-        "sops-age-key",
-        namespace,
-        _secret("sops-age-key", "b3RoZXI="),
-    )
-
-    assert status == 403
+# Leader election
 
 
-def test_operator_cannot_delete_a_secret(
-    k8s: client.ApiClient, operator_client: client.ApiClient, namespace: str
-) -> None:
-    client.CoreV1Api(k8s).create_namespaced_secret(namespace, _secret("sops-age-key"))
-
-    status = _denied(
-        client.CoreV1Api(operator_client).delete_namespaced_secret, "sops-age-key", namespace
-    )
-
-    assert status == 403
-
-
-def test_operator_cannot_list_secrets(operator_client: client.ApiClient, namespace: str) -> None:
-    status = _denied(client.CoreV1Api(operator_client).list_namespaced_secret, namespace)
-
-    assert status == 403
-
-
-def test_operator_records_an_event_on_a_gittarget(
-    objects: Objects, operator_client: client.ApiClient, namespace: str
-) -> None:
-    created = objects.create(target(), namespace)
-    event = client.CoreV1Event(
-        metadata=client.V1ObjectMeta(generate_name="target."),
-        involved_object=client.V1ObjectReference(
-            api_version="configbutler.ai/v1alpha1",
-            kind="GitTarget",
-            name="target",
-            namespace=namespace,
-            uid=created["metadata"]["uid"],
-        ),
-        reason="KeyGenerated",
-        message="generated an age key",
-        type="Normal",
-    )
-
-    recorded = client.CoreV1Api(operator_client).create_namespaced_event(namespace, event)
-
-    assert recorded.reason == "KeyGenerated"
-
-
-def test_operator_creates_its_leader_election_lease(operator_client: client.ApiClient) -> None:
+def _lease_requests(coordination: client.CoordinationV1Api) -> dict[str, Request]:
+    """Dry runs in the operator namespace: authorised and admitted like real requests but
+    stored nowhere, so the bridge's own tests never find a Lease held by this file."""
     lease = client.V1Lease(
         metadata=client.V1ObjectMeta(name=LEASE),
         spec=client.V1LeaseSpec(holder_identity="rbac-test", lease_duration_seconds=15),
     )
+    return {
+        "create": lambda: coordination.create_namespaced_lease(
+            OPERATOR_NAMESPACE, lease, dry_run="All"
+        ),
+        "get": lambda: coordination.read_namespaced_lease(LEASE, OPERATOR_NAMESPACE),
+        "update": lambda: coordination.replace_namespaced_lease(
+            LEASE, OPERATOR_NAMESPACE, lease, dry_run="All"
+        ),
+        "delete": lambda: coordination.delete_namespaced_lease(
+            LEASE, OPERATOR_NAMESPACE, dry_run="All"
+        ),
+        "get another Lease": lambda: coordination.read_namespaced_lease(
+            "kube-scheduler", OPERATOR_NAMESPACE
+        ),
+        "create outside the operator namespace": lambda: coordination.create_namespaced_lease(
+            "kube-system", lease, dry_run="All"
+        ),
+    }
 
-    # Dry run: authorised and admitted like a real create, but stored nowhere, so the
-    # bridge's own tests find no Lease held by this test.
-    created = client.CoordinationV1Api(operator_client).create_namespaced_lease(
-        OPERATOR_NAMESPACE, lease, dry_run="All"
+
+@pytest.mark.parametrize("verb", ["create", "get", "update"])
+@pytest.mark.parametrize(("identity", "allowed"), [(BRIDGE, True), (WORKER, False)])
+def test_only_the_bridge_creates_reads_and_renews_its_lease(
+    control_plane: ControlPlane, identity: Identity, allowed: bool, verb: str
+) -> None:
+    coordination = client.CoordinationV1Api(control_plane.api_client(identity))
+
+    assert _allowed(_status(_lease_requests(coordination)[verb])) is allowed
+
+
+@pytest.mark.parametrize(
+    "verb", ["delete", "get another Lease", "create outside the operator namespace"]
+)
+def test_the_bridge_touches_no_lease_but_its_own_and_never_deletes_it(
+    control_plane: ControlPlane, verb: str
+) -> None:
+    coordination = client.CoordinationV1Api(control_plane.bridge_client())
+
+    assert _status(_lease_requests(coordination)[verb]) == FORBIDDEN
+
+
+# Flux GitRepositories
+
+
+@pytest.fixture
+def flux_repository(k8s: client.ApiClient, namespace: str) -> str:
+    body = {
+        "apiVersion": f"{FLUX_GROUP}/{FLUX_VERSION}",
+        "kind": "GitRepository",
+        "metadata": {"name": "flux-system"},
+        "spec": {
+            "url": "ssh://git@git.example.com/org/fleet.git",
+            "secretRef": {"name": "flux-system"},
+            "ref": {"branch": "main"},
+            "interval": "1m",
+        },
+    }
+    api: Any = client.CustomObjectsApi(k8s)
+    api.create_namespaced_custom_object(FLUX_GROUP, FLUX_VERSION, namespace, FLUX_PLURAL, body)
+    return "flux-system"
+
+
+def test_the_worker_gets_a_flux_gitrepository_by_name(
+    control_plane: ControlPlane, namespace: str, flux_repository: str
+) -> None:
+    got = _custom(control_plane, WORKER).get_namespaced_custom_object(
+        FLUX_GROUP, FLUX_VERSION, namespace, FLUX_PLURAL, flux_repository
     )
 
-    assert created.spec is not None
-    assert created.spec.holder_identity == "rbac-test"
+    assert got["spec"]["url"] == "ssh://git@git.example.com/org/fleet.git"
+    assert got["spec"]["secretRef"] == {"name": "flux-system"}
 
 
-def test_operator_cannot_read_pods(operator_client: client.ApiClient, namespace: str) -> None:
-    assert _denied(client.CoreV1Api(operator_client).list_namespaced_pod, namespace) == 403
+def test_the_bridge_watches_flux_gitrepositories(
+    control_plane: ControlPlane, namespace: str, flux_repository: str
+) -> None:
+    api = _custom(control_plane, BRIDGE)
+    watcher = watch.Watch()
+    events = watcher.stream(
+        api.list_namespaced_custom_object,
+        FLUX_GROUP,
+        FLUX_VERSION,
+        namespace,
+        FLUX_PLURAL,
+        timeout_seconds=10,
+    )
+
+    first: Any = next(iter(events))  # the stream closes when the generator is collected
+
+    assert (first["type"], first["object"]["metadata"]["name"]) == ("ADDED", flux_repository)
+
+
+def _flux_requests(api: Any, namespace: str, name: str) -> dict[str, Request]:
+    return {
+        "list": lambda: api.list_namespaced_custom_object(
+            FLUX_GROUP, FLUX_VERSION, namespace, FLUX_PLURAL
+        ),
+        "watch": _watch(
+            api.list_namespaced_custom_object, FLUX_GROUP, FLUX_VERSION, namespace, FLUX_PLURAL
+        ),
+        "patch": lambda: api.patch_namespaced_custom_object(
+            FLUX_GROUP, FLUX_VERSION, namespace, FLUX_PLURAL, name, {"spec": {"suspend": True}}
+        ),
+        "delete": lambda: api.delete_namespaced_custom_object(
+            FLUX_GROUP, FLUX_VERSION, namespace, FLUX_PLURAL, name, dry_run="All"
+        ),
+    }
+
+
+@pytest.mark.parametrize(
+    ("identity", "verb"),
+    [(WORKER, "list"), (WORKER, "watch"), (WORKER, "patch"), (BRIDGE, "patch")]
+    + [(identity, "delete") for identity in (WORKER, BRIDGE)],
+)
+def test_neither_changes_flux_objects_and_the_worker_only_reads_them_by_name(
+    control_plane: ControlPlane,
+    namespace: str,
+    flux_repository: str,
+    identity: Identity,
+    verb: str,
+) -> None:
+    request = _flux_requests(_custom(control_plane, identity), namespace, flux_repository)[verb]
+
+    assert _status(request) == FORBIDDEN
+
+
+# Events
+
+
+def _regarding(namespace: str) -> client.V1ObjectReference:
+    return client.V1ObjectReference(
+        api_version=f"{GROUP}/{VERSION}", kind="GitTarget", name="target", namespace=namespace
+    )
+
+
+def _events_v1_event(namespace: str) -> client.EventsV1Event:
+    return client.EventsV1Event(
+        metadata=client.V1ObjectMeta(generate_name="target-"),
+        event_time=datetime.now(UTC),
+        reporting_controller="configbutler.ai/gitops-reverser",
+        reporting_instance="rbac-test",
+        action="GenerateKey",
+        reason="KeyGenerated",
+        note="generated an age key",
+        type="Normal",
+        regarding=_regarding(namespace),
+    )
+
+
+@pytest.fixture
+def existing_event(k8s: client.ApiClient, namespace: str) -> str:
+    created = client.EventsV1Api(k8s).create_namespaced_event(
+        namespace, _events_v1_event(namespace)
+    )
+    assert created.metadata is not None and created.metadata.name
+    return created.metadata.name
+
+
+def _event_requests(api: client.ApiClient, namespace: str, existing: str) -> dict[str, Request]:
+    """Recording an Event, and patching one as a repeat does, in both Event APIs."""
+    core, events = client.CoreV1Api(api), client.EventsV1Api(api)
+    legacy = client.CoreV1Event(
+        metadata=client.V1ObjectMeta(generate_name="target-"),
+        involved_object=_regarding(namespace),
+        reason="KeyGenerated",
+        message="generated an age key",
+        type="Normal",
+    )
+    repeated = {"series": {"count": 2, "lastObservedTime": datetime.now(UTC).isoformat()}}
+    return {
+        "create": lambda: core.create_namespaced_event(namespace, legacy),
+        "patch": lambda: core.patch_namespaced_event(existing, namespace, {"count": 2}),
+        "create events.k8s.io": lambda: events.create_namespaced_event(
+            namespace, _events_v1_event(namespace)
+        ),
+        "patch events.k8s.io": lambda: events.patch_namespaced_event(existing, namespace, repeated),
+    }
+
+
+@pytest.mark.parametrize("verb", ["create", "patch", "create events.k8s.io", "patch events.k8s.io"])
+@pytest.mark.parametrize("identity", [WORKER, BRIDGE])
+def test_both_record_events_and_bump_repeats(
+    control_plane: ControlPlane, namespace: str, existing_event: str, identity: Identity, verb: str
+) -> None:
+    requests = _event_requests(control_plane.api_client(identity), namespace, existing_event)
+
+    assert _status(requests[verb]) == OK
+
+
+# Everything else
+
+
+@pytest.mark.parametrize("verb", ["get", "list", "watch"])
+@pytest.mark.parametrize("resource", ["pods", "configmaps"])
+@pytest.mark.parametrize("identity", [WORKER, BRIDGE])
+def test_neither_reads_pods_or_unselected_types_by_default(
+    control_plane: ControlPlane, namespace: str, identity: Identity, resource: str, verb: str
+) -> None:
+    core = client.CoreV1Api(control_plane.api_client(identity))
+    requests: dict[tuple[str, str], Request] = {
+        ("pods", "get"): lambda: core.read_namespaced_pod(MISSING, namespace),
+        ("pods", "list"): lambda: core.list_namespaced_pod(namespace),
+        ("pods", "watch"): _watch(core.list_namespaced_pod, namespace),
+        ("configmaps", "get"): lambda: core.read_namespaced_config_map(MISSING, namespace),
+        ("configmaps", "list"): lambda: core.list_namespaced_config_map(namespace),
+        ("configmaps", "watch"): _watch(core.list_namespaced_config_map, namespace),
+    }
+
+    assert _status(requests[resource, verb]) == FORBIDDEN
+
+
+@dataclass(frozen=True)
+class Access:
+    verb: str
+    resource: str
+    group: str = ""
+    subresource: str = ""
+    namespace: str = ""
+
+
+def _may(api: client.ApiClient, access: Access) -> bool:
+    """The identity asks the API server whether it may (a SelfSubjectAccessReview)."""
+    review = client.V1SelfSubjectAccessReview(
+        spec=client.V1SelfSubjectAccessReviewSpec(
+            resource_attributes=client.V1ResourceAttributes(
+                verb=access.verb,
+                group=access.group,
+                resource=access.resource,
+                subresource=access.subresource or None,
+                namespace=access.namespace or None,
+            )
+        )
+    )
+    answer = client.AuthorizationV1Api(api).create_self_subject_access_review(review)
+    return bool(answer.status and answer.status.allowed)
+
+
+PRIVILEGES = {
+    "exec into Pods": Access("create", "pods", subresource="exec", namespace="team-a"),
+    "mint ServiceAccount tokens": Access(
+        "create", "serviceaccounts", subresource="token", namespace=OPERATOR_NAMESPACE
+    ),
+    "create ClusterRoleBindings": Access(
+        "create", "clusterrolebindings", "rbac.authorization.k8s.io"
+    ),
+    "escalate ClusterRoles": Access("escalate", "clusterroles", "rbac.authorization.k8s.io"),
+    "bind ClusterRoles": Access("bind", "clusterroles", "rbac.authorization.k8s.io"),
+    "impersonate users": Access("impersonate", "users"),
+    "impersonate ServiceAccounts": Access(
+        "impersonate", "serviceaccounts", namespace=OPERATOR_NAMESPACE
+    ),
+    "install CRDs": Access("create", "customresourcedefinitions", "apiextensions.k8s.io"),
+    "delete Namespaces": Access("delete", "namespaces"),
+}
+
+
+@pytest.mark.parametrize("privilege", PRIVILEGES)
+@pytest.mark.parametrize("identity", [WORKER, BRIDGE])
+def test_neither_can_gain_privileges_or_act_as_someone_else(
+    control_plane: ControlPlane, identity: Identity, privilege: str
+) -> None:
+    assert not _may(control_plane.api_client(identity), PRIVILEGES[privilege])

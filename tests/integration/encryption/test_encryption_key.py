@@ -316,10 +316,10 @@ def test_the_generated_secret_works_for_sops_and_as_a_flux_agekey_file(
     assert env_file_run.returncode == 0, env_file_run.stderr
 
 
-def test_the_operator_identity_bootstraps_and_announces_with_its_own_rbac(
+def test_the_worker_identity_bootstraps_and_announces_with_its_own_rbac(
     control_plane: ControlPlane, k8s: client.ApiClient, namespace: str
 ) -> None:
-    core = client.CoreV1Api(control_plane.operator_client())
+    core = client.CoreV1Api(control_plane.worker_client())
     generated = ensure_encryption_key(core, request(namespace, generate=True))
     again = ensure_encryption_key(core, request(namespace, generate=True))
     assert (again.recipient, again.generated) == (generated.recipient, False)

@@ -8,7 +8,7 @@ import pytest
 from kubernetes import client
 from kubernetes.client.exceptions import ApiException
 
-from tests.harness.kube import ControlPlane
+from tests.harness.kube import BRIDGE_USER, WORKER_USER, ControlPlane, Identity
 from tests.harness.process import wait_until
 
 _GROUP = "harness.example.com"
@@ -98,16 +98,19 @@ def test_schema_validation_rejects_an_invalid_custom_resource(
     assert "should be greater than or equal to 1" in str(rejected.value.body)
 
 
-def test_operator_identity_is_forbidden_what_rbac_does_not_grant(
-    control_plane: ControlPlane, namespace: str
+@pytest.mark.parametrize(
+    ("identity", "user"), [(Identity.WORKER, WORKER_USER), (Identity.BRIDGE, BRIDGE_USER)]
+)
+def test_service_account_identities_are_forbidden_what_rbac_does_not_grant(
+    control_plane: ControlPlane, namespace: str, identity: Identity, user: str
 ) -> None:
-    core = client.CoreV1Api(control_plane.operator_client())
+    core = client.CoreV1Api(control_plane.api_client(identity))
 
     with pytest.raises(ApiException) as denied:
         core.delete_namespace(namespace)
 
     assert denied.value.status == 403
-    assert "system:serviceaccount:gitops-reverser-system:gitops-reverser" in str(denied.value.body)
+    assert user in str(denied.value.body)
 
 
 def test_kubectl_talks_to_the_control_plane(control_plane: ControlPlane, namespace: str) -> None:
