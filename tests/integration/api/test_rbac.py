@@ -14,6 +14,8 @@ import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import partial
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -22,6 +24,7 @@ from kubernetes import client, watch
 from kubernetes.client.exceptions import ApiException
 
 from tests.harness.kube import OPERATOR_NAMESPACE, ControlPlane, Identity
+from tests.harness.process import wait_until
 from tests.integration.api.resources import (
     JSON,
     PLURALS,
@@ -33,6 +36,9 @@ from tests.integration.api.resources import (
 )
 from workflows.api import GROUP, VERSION
 
+WATCH_ALL = (
+    Path(__file__).resolve().parents[3] / "crds" / "rbac" / "optional" / "watch-all-resources.yaml"
+)
 WORKER, BRIDGE = Identity.WORKER, Identity.BRIDGE
 OK, FORBIDDEN = 200, 403
 LEASE = "gitops-reverser-bridge"
@@ -560,3 +566,30 @@ def test_neither_can_gain_privileges_or_act_as_someone_else(
     control_plane: ControlPlane, identity: Identity, privilege: str
 ) -> None:
     assert not _may(control_plane.api_client(identity), PRIVILEGES[privilege])
+
+
+def test_the_opt_in_watch_all_file_lets_only_the_worker_read_everything_without_aggregation(
+    control_plane: ControlPlane, namespace: str
+) -> None:
+    def reads() -> dict[Identity, int]:
+        cores = {
+            identity: client.CoreV1Api(control_plane.api_client(identity))
+            for identity in (WORKER, BRIDGE)
+        }
+        return {
+            identity: _status(partial(core.list_namespaced_config_map, namespace))
+            for identity, core in cores.items()
+        }
+
+    before = reads()
+    control_plane.kubectl("apply", "-f", str(WATCH_ALL))
+    try:
+        # No aggregation runs here: only the file's own binding can grant this.
+        wait_until(lambda: reads()[WORKER] == OK, timeout=30, what="watch-all binding")
+        opted_in = reads()
+    finally:
+        control_plane.kubectl("delete", "-f", str(WATCH_ALL))
+        wait_until(lambda: reads() == before, timeout=30, what="watch-all removal")
+
+    assert before == {WORKER: FORBIDDEN, BRIDGE: FORBIDDEN}
+    assert opted_in == {WORKER: OK, BRIDGE: FORBIDDEN}
