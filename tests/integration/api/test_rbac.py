@@ -4,8 +4,10 @@ Every test acts as the identity it is about, with that ServiceAccount's own toke
 requests wherever they leave no trace beyond the test namespace: objects elsewhere are
 addressed with dry runs or by names that do not exist, which works because the API
 server authorizes a request before it looks the object up (403 means "not allowed"; a
-404 or 409 means the request was allowed). What no request can show without touching
-the cluster (escalate, impersonate, ...) is asked with SelfSubjectAccessReviews.
+404 or 409 means the request was allowed). The one exception is a ClusterWatchRule the
+admin creates for the per-kind tests and deletes after them. What no request can show
+without touching the cluster (escalate, impersonate, ...) is asked with
+SelfSubjectAccessReviews.
 """
 
 from __future__ import annotations
