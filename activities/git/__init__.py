@@ -8,7 +8,7 @@ or typed errors back.
 from __future__ import annotations
 
 from activities.git.batching import BatchPolicy
-from activities.git.branch_writer import BranchWriter, Committer, RetryPolicy, WriterConfig
+from activities.git.branch_writer import BranchWriter, Committer, ConflictPolicy, WriterConfig
 from activities.git.branches import ensure_branch_allowed
 from activities.git.changes import (
     AppliedChange,
@@ -38,6 +38,7 @@ from activities.git.errors import (
     PathOutsideTarget,
     PushRejected,
     RepositoryNotFound,
+    WriterCancelled,
 )
 from activities.git.messages import Operation, describe
 from activities.git.registry import BranchWriters
@@ -54,6 +55,7 @@ __all__ = [
     "Change",
     "CommitMode",
     "Committer",
+    "ConflictPolicy",
     "ConflictRetriesExhausted",
     "Credentials",
     "CredentialsInvalid",
@@ -70,10 +72,10 @@ __all__ = [
     "PushRejected",
     "PushResult",
     "RepositoryNotFound",
-    "RetryPolicy",
     "SnapshotRequest",
     "SnapshotResult",
     "SshCredentials",
+    "WriterCancelled",
     "WriterConfig",
     "credentials_from_secret",
     "describe",

@@ -8,11 +8,16 @@ never enters the queue; should the commit step still refuse one, that change
 alone is dropped and listed in the next ``PushResult.refused``. A flush builds
 commits for everything pending on the last known remote tip and pushes them.
 If the remote moved, it fetches, re-applies the pending file states on the new
-tip and pushes again, with exponential backoff, never forcing; it gives up only
-with a typed error (a local libgit2 or file system failure is
-``GitOperationFailed``), keeping the changes pending for the next flush. Pending
-changes live in memory only: a caller advances its watch checkpoints from
-``PushResult.pushed_through``, so a crash loses nothing that is not replayed.
+tip and pushes again at once, never forcing, up to ``ConflictPolicy.attempts``
+pushes; then it raises ``ConflictRetriesExhausted`` (retryable). It never
+sleeps: waiting between tries is the caller's retry policy's job, and a wait
+here would hold the branch's lock, and so every other target on the branch.
+A ``cancel`` event, checked before each push, ends a flush with
+``WriterCancelled``. Every failure is a typed error (a local libgit2 or file
+system failure is ``GitOperationFailed``) and keeps the changes pending for
+the next flush. Pending changes live in memory only: a caller advances its
+watch checkpoints from ``PushResult.pushed_through``, so a crash loses nothing
+that is not replayed.
 
 Keeps a bare clone in a cache folder (disposable: rebuilt when unreadable).
 All repository access is serialised by one lock per writer; ``submit`` only
@@ -27,7 +32,7 @@ import logging
 import shutil
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -42,6 +47,7 @@ from activities.git.errors import (
     GitError,
     GitOperationFailed,
     PushRejected,
+    WriterCancelled,
 )
 from activities.git.transport import (
     Endpoint,
@@ -52,7 +58,7 @@ from activities.git.transport import (
 )
 from activities.metrics import COMMITS, PUSH_FAILURES, PUSHES, QUEUE_DEPTH, PushFailureKind
 
-__all__ = ["BranchWriter", "Committer", "RetryPolicy", "WriterConfig"]
+__all__ = ["BranchWriter", "Committer", "ConflictPolicy", "WriterConfig"]
 
 _log = logging.getLogger(__name__)
 
@@ -64,19 +70,18 @@ class Committer:
 
 
 @dataclass(frozen=True)
-class RetryPolicy:
-    """How often a push overtaken by someone else's push is re-applied, and how long to wait."""
+class ConflictPolicy:
+    """How many pushes one flush makes while someone else's pushes keep overtaking it.
+
+    Each rejected push is followed at once by a fetch and a re-apply on the new
+    tip; there is no backoff here (see the module docstring).
+    """
 
     attempts: int = 6
-    initial_backoff: float = 0.2
-    max_backoff: float = 10.0
-    multiplier: float = 2.0
 
-    def backoffs(self) -> Iterator[float]:
-        delay = self.initial_backoff
-        while True:
-            yield delay
-            delay = min(delay * self.multiplier, self.max_backoff)
+    def __post_init__(self) -> None:
+        if self.attempts < 1:
+            raise ValueError("a flush makes at least one push attempt")
 
 
 @dataclass(frozen=True)
@@ -88,22 +93,17 @@ class WriterConfig:
     committer: Committer = field(default_factory=Committer)
     batch: BatchPolicy = field(default_factory=BatchPolicy)
     commit_mode: CommitMode = CommitMode.BATCH
-    retry: RetryPolicy = field(default_factory=RetryPolicy)
+    conflicts: ConflictPolicy = field(default_factory=ConflictPolicy)
 
 
 class BranchWriter:
     """Serialises every commit and push for one branch of one remote."""
 
     def __init__(
-        self,
-        config: WriterConfig,
-        *,
-        clock: Callable[[], float] = time.monotonic,
-        sleep: Callable[[float], None] = time.sleep,
+        self, config: WriterConfig, *, clock: Callable[[], float] = time.monotonic
     ) -> None:
         self._config = config
         self._clock = clock
-        self._sleep = sleep
         self._repo_lock = threading.Lock()
         self._queue_lock = threading.Lock()
         self._pending: list[Pending] = []
@@ -169,34 +169,40 @@ class BranchWriter:
         with self._queue_lock:
             return self._config.batch.due_at(self._oldest())
 
-    def flush(self) -> PushResult:
-        """Commit and push everything pending; see the module docstring for conflicts."""
-        with self._repo_lock:
-            return self._flush_locked()
+    def flush(self, cancel: threading.Event | None = None) -> PushResult:
+        """Commit and push everything pending; see the module docstring for conflicts.
 
-    def write_now(self, change: Change) -> tuple[AppliedChange, PushResult]:
+        ``WriterCancelled`` when ``cancel`` is set before a push: changes stay pending.
+        """
+        with self._repo_lock:
+            return self._flush_locked(cancel)
+
+    def write_now(
+        self, change: Change, cancel: threading.Event | None = None
+    ) -> tuple[AppliedChange, PushResult]:
         """Submit ``change`` and flush it with everything queued before it, as one step.
 
         For operations that must report their own outcome (a snapshot): no other
         flush can take the change away between submitting and pushing. ``change`` is
         applied last, so where it and a queued change touch the same file, ``change``
-        wins (see ``snapshot`` for what that means for watch checkpoints).
+        wins (see ``snapshot`` for what that means for watch checkpoints). Should the
+        flush fail or be cancelled, ``change`` stays queued like every other.
         """
         with self._repo_lock:
             sequence = self.submit(change)
-            result = self._flush_locked()
+            result = self._flush_locked(cancel)
         for refused in result.refused:
             if refused.sequence == sequence:
                 raise refused.error
         return next(a for a in result.applied if a.sequence == sequence), result
 
-    def _flush_locked(self) -> PushResult:
+    def _flush_locked(self, cancel: threading.Event | None) -> PushResult:
         with self._queue_lock:
             batch = list(self._pending)
         if not batch:
             return self._result(None, (), attempts=0)
         try:
-            built, attempts = self._push_with_retries(batch)
+            built, attempts = self._push_with_retries(batch, cancel)
         except GitError as error:
             PUSH_FAILURES.labels(*self._labels, error.reason).inc()
             raise
@@ -211,9 +217,10 @@ class BranchWriter:
         """A local git failure (object store, cache clone, pack) as the writer's typed error."""
         return GitOperationFailed(f"{self._config.branch}: {type(error).__name__}: {error}")
 
-    def _push_with_retries(self, batch: list[Pending]) -> tuple[Built, int]:
+    def _push_with_retries(
+        self, batch: list[Pending], cancel: threading.Event | None
+    ) -> tuple[Built, int]:
         repo = self._ensure_repo()
-        backoffs = self._config.retry.backoffs()
         attempt = 0
         verified = False
         while True:
@@ -228,13 +235,14 @@ class BranchWriter:
                 verified = True
                 continue
             verified = True
+            if cancel is not None and cancel.is_set():
+                raise WriterCancelled(f"{self._config.branch}: cancelled before push {attempt + 1}")
             attempt += 1
             try:
                 self._push(built.tip)
             except RemoteMoved as moved:
                 PUSH_FAILURES.labels(*self._labels, PushFailureKind.REMOTE_MOVED).inc()
                 self._after_rejection(base, moved, attempt)
-                self._sleep(next(backoffs))
                 continue
             COMMITS.labels(*self._labels).inc(len(built.commits))
             PUSHES.labels(*self._labels).inc()
@@ -245,7 +253,7 @@ class BranchWriter:
         if self._remote_tip() == base:
             raise PushRejected(f"{self._config.branch}: the remote refused the update: {moved}")
         _log.info("branch %s moved on the remote; re-applying pending changes", self._config.branch)
-        if attempt >= self._config.retry.attempts:
+        if attempt >= self._config.conflicts.attempts:
             raise ConflictRetriesExhausted(
                 f"{self._config.branch}: the remote moved during each of {attempt} pushes"
             )

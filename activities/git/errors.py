@@ -8,6 +8,9 @@ changing the spec or the credentials (network trouble, a remote that keeps movin
 or not (wrong credentials, unknown host key, missing repository, a policy).
 Messages name what failed, never key material, tokens or passwords.
 
+``WriterCancelled`` is no ``GitError``: nothing failed, the caller asked the
+writer to stop, so it carries no reason for a condition.
+
 Only declares errors; no I/O.
 """
 
@@ -31,6 +34,7 @@ __all__ = [
     "PathOutsideTarget",
     "PushRejected",
     "RepositoryNotFound",
+    "WriterCancelled",
 ]
 
 
@@ -91,7 +95,10 @@ class PushRejected(GitError):
 
 
 class ConflictRetriesExhausted(GitError):
-    """The remote kept moving: every re-apply on the new tip was overtaken again."""
+    """The remote kept moving: every immediate re-apply on the new tip was overtaken again.
+
+    Retryable: waiting before the next try is the caller's retry policy's job.
+    """
 
     reason = GitFailureReason.CONFLICT_RETRIES_EXHAUSTED
     retryable = True
@@ -123,3 +130,7 @@ class GitOperationFailed(GitError):
 
     reason = GitFailureReason.GIT_OPERATION_FAILED
     retryable = True
+
+
+class WriterCancelled(Exception):
+    """The caller's cancel event was set before a push: nothing was pushed, changes stay pending."""

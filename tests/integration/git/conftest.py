@@ -121,13 +121,10 @@ WriterFactory = Callable[..., BranchWriter]
 @pytest.fixture
 def make_writer(tmp_path: Path) -> WriterFactory:
     def make(
-        url: str,
-        *,
-        clock: Callable[[], float] = time.monotonic,
-        sleep: Callable[[float], None] = lambda _seconds: None,
-        **options: Any,
+        url: str, *, clock: Callable[[], float] = time.monotonic, **options: Any
     ) -> BranchWriter:
-        config = WriterConfig(url=url, branch="main", cache_dir=tmp_path / "cache", **options)
-        return BranchWriter(config, clock=clock, sleep=sleep)
+        options.setdefault("branch", "main")
+        config = WriterConfig(url=url, cache_dir=tmp_path / "cache", **options)
+        return BranchWriter(config, clock=clock)
 
     return make

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import timedelta
+from typing import Any
 
 import pygit2
 import pytest
@@ -14,14 +18,16 @@ from activities.git import (
     Change,
     CommitMode,
     Committer,
+    ConflictPolicy,
     ConflictRetriesExhausted,
     FileState,
     GitOperationFailed,
     PathOutsideTarget,
     RepositoryNotFound,
-    RetryPolicy,
+    WriterCancelled,
     branch_writer,
     changes,
+    transport,
 )
 from activities.git.commits import Built
 from activities.manifests import PlaintextSecretRefused
@@ -232,21 +238,22 @@ class TestBatching:
         assert writer.push_due()
 
     def test_change_submitted_during_a_push_keeps_its_own_waiting_time(
-        self, remote: BareRepo, make_writer: WriterFactory
+        self, remote: BareRepo, make_writer: WriterFactory, monkeypatch: pytest.MonkeyPatch
     ) -> None:
         now = [1000.0]
 
-        def submit_while_the_push_is_retried(_seconds: float) -> None:
-            now[0] = 1005.0
-            writer.submit(change("p/b.yaml", b"b\n"))
-            now[0] = 1020.0
+        submitted: list[int] = []
+
+        def submit_during_the_first_push() -> None:
+            if not submitted:
+                now[0] = 1005.0
+                submitted.append(writer.submit(change("p/b.yaml", b"b\n")))
+                now[0] = 1020.0
 
         writer = make_writer(
-            remote.url,
-            batch=BatchPolicy(timedelta(seconds=30), 20),
-            clock=lambda: now[0],
-            sleep=submit_while_the_push_is_retried,
+            remote.url, batch=BatchPolicy(timedelta(seconds=30), 20), clock=lambda: now[0]
         )
+        pushes_with(monkeypatch, submit_during_the_first_push)
         writer.open()
         remote.push_from_outside("docs/notes.md", b"hi\n", "outside edit")
         writer.submit(change("p/a.yaml", b"a\n"))
@@ -308,27 +315,128 @@ class TestConflicts:
 
         assert remote.read("README.md") == b"# repo\n"
 
-    def test_remote_that_keeps_moving_exhausts_the_retries(
-        self, remote: BareRepo, make_writer: WriterFactory
+    def test_remote_that_keeps_moving_exhausts_the_conflict_attempts(
+        self, remote: BareRepo, make_writer: WriterFactory, monkeypatch: pytest.MonkeyPatch
     ) -> None:
-        moves = iter(range(100))
-
-        def someone_pushes_while_we_wait(_seconds: float) -> None:
-            remote.push_from_outside(f"busy/{next(moves)}", b"x\n", "busy colleague")
-
-        writer = make_writer(
-            remote.url,
-            retry=RetryPolicy(attempts=3, initial_backoff=0),
-            sleep=someone_pushes_while_we_wait,
-        )
+        pushes = pushes_with(monkeypatch, busy_colleague(remote))
+        writer = make_writer(remote.url, conflicts=ConflictPolicy(attempts=3))
         writer.open()
-        remote.push_from_outside("busy/first", b"x\n", "busy colleague")
         writer.submit(change("p/a.yaml", b"a\n"))
 
-        with pytest.raises(ConflictRetriesExhausted):
+        with pytest.raises(ConflictRetriesExhausted) as caught:
             writer.flush()
+
+        assert caught.value.retryable
+        assert len(pushes) == 3
         assert remote.read("p/a.yaml") is None
         assert writer.pending == 1
+
+    def test_rejected_push_is_re_applied_at_once_without_sleeping(
+        self, remote: BareRepo, make_writer: WriterFactory, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        # A sleep here would hold the branch's lock; backoff is the caller's retry policy's.
+        pushes_with(monkeypatch, busy_colleague(remote))
+        writer = make_writer(remote.url, conflicts=ConflictPolicy(attempts=4))
+        writer.open()
+        writer.submit(change("p/a.yaml", b"a\n"))
+
+        with sleeps_of_this_thread(monkeypatch) as sleeps, pytest.raises(ConflictRetriesExhausted):
+            writer.flush()
+
+        assert sleeps == []
+
+
+class TestCancellation:
+    def test_cancelled_flush_pushes_nothing_and_keeps_the_changes_pending(
+        self, remote: BareRepo, make_writer: WriterFactory
+    ) -> None:
+        writer = make_writer(remote.url)
+        writer.submit(change("p/a.yaml", b"a\n", checkpoint="rv-1"))
+        cancel = threading.Event()
+        cancel.set()
+
+        with pytest.raises(WriterCancelled):
+            writer.flush(cancel)
+
+        assert remote.log() == ["initial"]
+        assert (writer.pending, writer.pushed_through) == (1, 0)
+        assert writer.flush().checkpoints == ("rv-1",)
+        assert remote.read("p/a.yaml") == b"a\n"
+
+    def test_cancel_during_a_conflict_stops_before_the_next_push(
+        self, remote: BareRepo, make_writer: WriterFactory, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        cancel = threading.Event()
+        colleague = busy_colleague(remote)
+
+        def colleague_pushes_then_we_are_cancelled() -> None:
+            colleague()
+            cancel.set()
+
+        pushes = pushes_with(monkeypatch, colleague_pushes_then_we_are_cancelled)
+        writer = make_writer(remote.url)
+        writer.open()
+        writer.submit(change("p/a.yaml", b"a\n"))
+
+        with pytest.raises(WriterCancelled):
+            writer.flush(cancel)
+
+        assert len(pushes) == 1
+        assert remote.log()[0] == "busy colleague"
+        assert writer.pending == 1
+
+    def test_cancelled_write_now_leaves_its_change_queued(
+        self, remote: BareRepo, make_writer: WriterFactory
+    ) -> None:
+        writer = make_writer(remote.url)
+        cancel = threading.Event()
+        cancel.set()
+
+        with pytest.raises(WriterCancelled):
+            writer.write_now(change("p/a.yaml", b"a\n"), cancel)
+
+        assert writer.pending == 1
+        assert remote.read("p/a.yaml") is None
+
+
+def pushes_with(monkeypatch: pytest.MonkeyPatch, before_each: Callable[[], None]) -> list[str]:
+    """Run ``before_each`` just before every real push of the writer; the pushed branches."""
+    pushes: list[str] = []
+    real_push = transport.push_branch
+
+    def push(*args: Any) -> None:
+        pushes.append(args[-1])
+        before_each()
+        real_push(*args)
+
+    monkeypatch.setattr(branch_writer, "push_branch", push)
+    return pushes
+
+
+def busy_colleague(remote: BareRepo) -> Callable[[], None]:
+    """Someone who pushes to main each time they are called, so our push is overtaken."""
+    moves = iter(range(100))
+
+    def push() -> None:
+        remote.push_from_outside(f"busy/{next(moves)}", b"x\n", "busy colleague")
+
+    return push
+
+
+@contextmanager
+def sleeps_of_this_thread(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[float]]:
+    """Every ``time.sleep`` the calling thread makes while the block runs."""
+    sleeps: list[float] = []
+    caller, real_sleep = threading.get_ident(), time.sleep
+
+    def sleep(seconds: float) -> None:
+        if threading.get_ident() == caller:
+            sleeps.append(seconds)
+        real_sleep(seconds)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(time, "sleep", sleep)
+        yield sleeps
 
 
 def _failing_build(error: Exception) -> Callable[..., Built]:

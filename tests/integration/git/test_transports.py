@@ -43,7 +43,7 @@ pytestmark = pytest.mark.timeout(120)
 
 def writer_for(url: str, credentials: Credentials | None, cache: Path) -> BranchWriter:
     config = WriterConfig(url=url, branch="main", cache_dir=cache, credentials=credentials)
-    return BranchWriter(config, sleep=lambda _seconds: None)
+    return BranchWriter(config)
 
 
 def http(credential: HttpCredential) -> HttpCredentials:
