@@ -19,6 +19,9 @@ the next flush. Pending changes live in memory only: a caller advances its
 watch checkpoints from ``PushResult.pushed_through``, so a crash loses nothing
 that is not replayed.
 
+``read_file`` and ``branch_exists`` answer from the last fetch: the remote as
+this writer last saw it, without the changes still pending.
+
 Keeps a bare clone in a cache folder (disposable: rebuilt when unreadable).
 All repository access is serialised by one lock per writer; ``submit`` only
 takes the queue lock, so producers never wait for the network. No Temporal,
@@ -39,7 +42,14 @@ from pathlib import Path
 import pygit2
 
 from activities.git.batching import BatchPolicy
-from activities.git.changes import AppliedChange, Change, CommitMode, PushResult, RefusedChange
+from activities.git.changes import (
+    AppliedChange,
+    Change,
+    CommitMode,
+    FileState,
+    PushResult,
+    RefusedChange,
+)
 from activities.git.commits import Built, Pending, build_commits, screened
 from activities.git.credentials import Credentials, redact_url
 from activities.git.errors import (
@@ -111,6 +121,7 @@ class BranchWriter:
         self._next_sequence = 1
         self._pushed_through = 0
         self._repo: pygit2.Repository | None = None
+        self._branch_exists: bool | None = None
         self._tracking = f"refs/remotes/origin/{config.branch}"
         self._local = f"refs/heads/{config.branch}"
         self._labels = (redact_url(config.url), config.branch)
@@ -124,6 +135,11 @@ class BranchWriter:
     def pushed_through(self) -> int:
         """Highest sequence whose change (and every one before it) is on the remote."""
         return self._pushed_through
+
+    @property
+    def branch_exists(self) -> bool | None:
+        """Whether the remote has the branch, as of the last fetch or push; ``None`` before any."""
+        return self._branch_exists
 
     @property
     def pending(self) -> int:
@@ -145,6 +161,21 @@ class BranchWriter:
             except (pygit2.GitError, OSError) as error:
                 raise self._operation_failed(error) from error
             return self._remote_tip_hex()
+
+    def read_file(self, path: str) -> bytes | None:
+        """The bytes of ``path`` at the last fetched remote tip; ``None`` when it holds none.
+
+        Fetches first when this writer has not fetched yet. Reads only what the remote
+        has: changes still pending are not seen.
+        """
+        FileState(path, None)  # refuses a path no commit can hold
+        with self._repo_lock:
+            try:
+                if self._branch_exists is None:
+                    self._fetch()
+                return self._read(path)
+            except (pygit2.GitError, OSError) as error:
+                raise self._operation_failed(error) from error
 
     def submit(self, change: Change) -> int:
         """Queue ``change`` for the next flush; its sequence number for acknowledgement.
@@ -263,6 +294,7 @@ class BranchWriter:
         repo.references.create(self._local, tip, force=True)
         push_branch(repo, self._endpoint(), self._local, self._config.branch)
         repo.references.create(self._tracking, tip, force=True)
+        self._branch_exists = True
 
     def _drop(self, refused: Sequence[RefusedChange]) -> None:
         """Take refused changes out of the queue for good; the next result reports them."""
@@ -308,6 +340,19 @@ class BranchWriter:
     def _fetch(self) -> None:
         repo = self._ensure_repo()
         fetch_branch(repo, self._endpoint(), self._config.branch, self._tracking)
+        self._branch_exists = self._remote_tip() is not None
+
+    def _read(self, path: str) -> bytes | None:
+        tip = self._remote_tip()
+        if tip is None:
+            return None
+        repo = self._ensure_repo()
+        try:
+            entry = repo[tip].peel(pygit2.Commit).tree[path]
+        except KeyError:
+            return None
+        blob = repo[entry.id]
+        return blob.data if isinstance(blob, pygit2.Blob) else None
 
     def _remote_tip(self) -> pygit2.Oid | None:
         reference = self._ensure_repo().references.get(self._tracking)

@@ -109,6 +109,61 @@ class TestCommits:
 PLAINTEXT_SECRET = change("p/ns/core/secrets/db.sops.yaml", b"kind: Secret\ndata:\n  a: b\n")
 
 
+class TestReading:
+    def test_file_is_read_at_the_remote_tip(
+        self, remote: BareRepo, make_writer: WriterFactory
+    ) -> None:
+        writer = make_writer(remote.url)
+        writer.open()
+        assert writer.read_file("README.md") == b"# repo\n"
+
+    def test_read_sees_the_tip_of_the_last_fetch_and_not_pending_changes(
+        self, remote: BareRepo, make_writer: WriterFactory
+    ) -> None:
+        writer = make_writer(remote.url)
+        writer.open()
+        remote.push_from_outside("README.md", b"edited\n", "outside edit")
+        writer.submit(change("p/a.yaml", b"a\n"))
+
+        assert writer.read_file("README.md") == b"# repo\n"
+        assert writer.read_file("p/a.yaml") is None
+        writer.open()
+        assert writer.read_file("README.md") == b"edited\n"
+
+    def test_read_before_any_fetch_fetches_first(
+        self, remote: BareRepo, make_writer: WriterFactory
+    ) -> None:
+        assert make_writer(remote.url).read_file("README.md") == b"# repo\n"
+
+    @pytest.mark.parametrize("path", ["absent.yaml", "p", "README.md/below"])
+    def test_path_that_holds_no_file_reads_as_none(
+        self, remote: BareRepo, make_writer: WriterFactory, path: str
+    ) -> None:
+        writer = make_writer(remote.url)
+        writer.submit(change("p/a.yaml", b"a\n"))
+        writer.flush()
+        assert writer.read_file(path) is None
+
+    def test_branch_exists_is_unknown_until_fetched(
+        self, remote: BareRepo, make_writer: WriterFactory
+    ) -> None:
+        writer = make_writer(remote.url)
+        assert writer.branch_exists is None
+        writer.open()
+        assert writer.branch_exists is True
+
+    def test_branch_exists_turns_true_when_our_push_creates_the_branch(
+        self, empty_remote: BareRepo, make_writer: WriterFactory
+    ) -> None:
+        writer = make_writer(empty_remote.url)
+        writer.open()
+        assert writer.branch_exists is False
+        writer.submit(change("p/a.yaml", b"a\n"))
+        writer.flush()
+        assert writer.branch_exists is True
+        assert writer.read_file("p/a.yaml") == b"a\n"
+
+
 class TestRefusedChanges:
     def test_plaintext_secret_is_refused_at_submit_and_nothing_is_pushed(
         self, remote: BareRepo, make_writer: WriterFactory
