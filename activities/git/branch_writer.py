@@ -7,15 +7,21 @@ Secret file, a prune path outside the repository) with its typed error, so it
 never enters the queue; should the commit step still refuse one, that change
 alone is dropped and listed in the next ``PushResult.refused``. A flush builds
 commits for everything pending on the last known remote tip and pushes them.
-If the remote moved, it fetches, re-applies the pending file states on the new
-tip and pushes again at once, never forcing, up to ``ConflictPolicy.attempts``
-pushes; then it raises ``ConflictRetriesExhausted`` (retryable). It never
-sleeps: waiting between tries is the caller's retry policy's job, and a wait
-here would hold the branch's lock, and so every other target on the branch.
-A ``cancel`` event, checked before each push, ends a flush with
-``WriterCancelled``. Every failure is a typed error (a local libgit2 or file
-system failure is ``GitOperationFailed``) and keeps the changes pending for
-the next flush. Pending changes live in memory only: a caller advances its
+
+A branch the remote lacks is created from the remote's default branch (the
+one remote HEAD names; ``main`` or ``master`` when HEAD is not advertised): the
+first commit's parent is that branch's tip, so the new branch holds its files.
+Only an empty remote gets a root commit.
+
+If the remote moved, a flush fetches, re-applies the pending file states on the
+new tip and pushes again at once, never forcing, up to
+``ConflictPolicy.attempts`` pushes; then it raises ``ConflictRetriesExhausted``
+(retryable). It never sleeps: waiting between tries is the caller's retry
+policy's job, and a wait here would hold the branch's lock, and so every other
+target on the branch. A ``cancel`` event, checked before each push, ends a
+flush with ``WriterCancelled``. Every failure is a typed error (a local libgit2
+or file system failure is ``GitOperationFailed``) and keeps the changes pending
+for the next flush. Pending changes live in memory only: a caller advances its
 watch checkpoints from ``PushResult.pushed_through``, so a crash loses nothing
 that is not replayed.
 
@@ -64,6 +70,7 @@ from activities.git.transport import (
     RemoteMoved,
     configure_timeouts,
     fetch_branch,
+    list_heads,
     push_branch,
 )
 from activities.metrics import COMMITS, PUSH_FAILURES, PUSHES, QUEUE_DEPTH, PushFailureKind
@@ -71,6 +78,9 @@ from activities.metrics import COMMITS, PUSH_FAILURES, PUSHES, QUEUE_DEPTH, Push
 __all__ = ["BranchWriter", "Committer", "ConflictPolicy", "WriterConfig"]
 
 _log = logging.getLogger(__name__)
+
+# The tip of the remote's default branch, kept while the remote lacks our branch.
+_DEFAULT_TIP = "refs/gitops-reverser/default-branch"
 
 
 @dataclass(frozen=True)
@@ -154,7 +164,7 @@ class BranchWriter:
             self._config = config
 
     def open(self) -> str | None:
-        """Prepare the local clone and fetch; the remote tip (``None``: the branch is unborn)."""
+        """Prepare the local clone and fetch; the branch's remote tip (``None``: it is missing)."""
         with self._repo_lock:
             try:
                 self._fetch()
@@ -165,8 +175,9 @@ class BranchWriter:
     def read_file(self, path: str) -> bytes | None:
         """The bytes of ``path`` at the last fetched remote tip; ``None`` when it holds none.
 
-        Fetches first when this writer has not fetched yet. Reads only what the remote
-        has: changes still pending are not seen.
+        For a branch the remote lacks, that is the default branch's tip the branch will
+        be created from. Fetches first when this writer has not fetched yet. Reads only
+        what the remote has: changes still pending are not seen.
         """
         FileState(path, None)  # refuses a path no commit can hold
         with self._repo_lock:
@@ -253,9 +264,12 @@ class BranchWriter:
     ) -> tuple[Built, int]:
         repo = self._ensure_repo()
         attempt = 0
-        verified = False
+        # Until the first fetch, a missing branch cannot be told from one we never saw.
+        verified = self._branch_exists is None
+        if verified:
+            self._fetch()
         while True:
-            base = self._remote_tip()
+            base = self._base()
             built = build_commits(repo, base, batch, self._config.commit_mode, self._signature())
             self._drop(built.refused)
             if built.tip is None or built.tip == base:
@@ -269,19 +283,24 @@ class BranchWriter:
             if cancel is not None and cancel.is_set():
                 raise WriterCancelled(f"{self._config.branch}: cancelled before push {attempt + 1}")
             attempt += 1
-            try:
-                self._push(built.tip)
-            except RemoteMoved as moved:
-                PUSH_FAILURES.labels(*self._labels, PushFailureKind.REMOTE_MOVED).inc()
-                self._after_rejection(base, moved, attempt)
-                continue
-            COMMITS.labels(*self._labels).inc(len(built.commits))
-            PUSHES.labels(*self._labels).inc()
-            return built, attempt
+            if self._pushed(built.tip, base, attempt):
+                COMMITS.labels(*self._labels).inc(len(built.commits))
+                return built, attempt
+
+    def _pushed(self, tip: pygit2.Oid, base: pygit2.Oid | None, attempt: int) -> bool:
+        """Push ``tip``; ``False`` when the remote moved and the batch must be re-applied."""
+        try:
+            self._push(tip)
+        except RemoteMoved as moved:
+            PUSH_FAILURES.labels(*self._labels, PushFailureKind.REMOTE_MOVED).inc()
+            self._after_rejection(base, moved, attempt)
+            return False
+        PUSHES.labels(*self._labels).inc()
+        return True
 
     def _after_rejection(self, base: pygit2.Oid | None, moved: RemoteMoved, attempt: int) -> None:
         self._fetch()
-        if self._remote_tip() == base:
+        if self._base() == base:
             raise PushRejected(f"{self._config.branch}: the remote refused the update: {moved}")
         _log.info("branch %s moved on the remote; re-applying pending changes", self._config.branch)
         if attempt >= self._config.conflicts.attempts:
@@ -339,11 +358,31 @@ class BranchWriter:
 
     def _fetch(self) -> None:
         repo = self._ensure_repo()
-        fetch_branch(repo, self._endpoint(), self._config.branch, self._tracking)
+        endpoint = self._endpoint()
+        fetch_branch(repo, endpoint, self._config.branch, self._tracking)
         self._branch_exists = self._remote_tip() is not None
+        if not self._branch_exists:
+            self._fetch_default_branch(repo, endpoint)
+
+    def _fetch_default_branch(self, repo: pygit2.Repository, endpoint: Endpoint) -> None:
+        """Fetch the tip our missing branch starts from; forget it when the remote has none."""
+        default = list_heads(repo, endpoint).default_branch
+        if default is not None and default != self._config.branch:
+            fetch_branch(repo, endpoint, default, _DEFAULT_TIP)
+        elif repo.references.get(_DEFAULT_TIP) is not None:
+            repo.references.delete(_DEFAULT_TIP)
+
+    def _base(self) -> pygit2.Oid | None:
+        """What the next commit builds on: the branch's tip, else the default branch's."""
+        tip = self._remote_tip()
+        if tip is not None:
+            return tip
+        reference = self._ensure_repo().references.get(_DEFAULT_TIP)
+        target = reference.target if reference is not None else None
+        return target if isinstance(target, pygit2.Oid) else None
 
     def _read(self, path: str) -> bytes | None:
-        tip = self._remote_tip()
+        tip = self._base()
         if tip is None:
             return None
         repo = self._ensure_repo()

@@ -1,4 +1,4 @@
-"""Fetching and pushing one branch with libgit2, turning its failures into typed errors.
+"""Listing, fetching and pushing one branch with libgit2, turning its failures into typed errors.
 
 Strict SSH host key checking: libgit2 (libssh2) reads ``$HOME/.ssh/known_hosts``
 where HOME is libgit2's process-wide home directory. Each SSH operation writes
@@ -30,13 +30,14 @@ import hashlib
 import os
 import re
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pygit2
 from pygit2.enums import CredentialType
+from pygit2.remotes import RemoteHead
 
 from activities.git.credentials import (
     Credentials,
@@ -58,9 +59,20 @@ from activities.git.errors import (
 )
 from activities.git.known_hosts import host_is_listed
 
-__all__ = ["Endpoint", "RemoteMoved", "configure_timeouts", "fetch_branch", "push_branch"]
+__all__ = [
+    "Endpoint",
+    "RemoteHeads",
+    "RemoteMoved",
+    "configure_timeouts",
+    "fetch_branch",
+    "list_heads",
+    "push_branch",
+]
 
 _SSH_DEFAULT_USER = "git"
+_BRANCH_PREFIX = "refs/heads/"
+# Where a remote that does not advertise HEAD most likely keeps its default branch.
+_USUAL_DEFAULT_BRANCHES = ("main", "master")
 _CONNECT_TIMEOUT_MS = 30_000
 _IO_TIMEOUT_MS = 120_000
 _HOME_LOCK = threading.Lock()
@@ -111,6 +123,21 @@ class Endpoint:
     ssh_homes: Path
 
 
+@dataclass(frozen=True)
+class RemoteHeads:
+    """What a remote advertises: each branch's tip (name to sha) and the branch HEAD names."""
+
+    branches: Mapping[str, str]
+    head: str | None
+
+    @property
+    def default_branch(self) -> str | None:
+        """HEAD's branch; without one, ``main`` or ``master`` when the remote has it."""
+        if self.head is not None and self.head in self.branches:
+            return self.head
+        return next((name for name in _USUAL_DEFAULT_BRANCHES if name in self.branches), None)
+
+
 def configure_timeouts() -> None:
     """Bound libgit2's connect and I/O waits so a dead server fails instead of hanging.
 
@@ -132,6 +159,34 @@ def fetch_branch(repo: pygit2.Repository, endpoint: Endpoint, branch: str, track
         remote.fetch([refspec], callbacks=callbacks, prune=pygit2.enums.FetchPrune.PRUNE)
 
     _run(endpoint, callbacks, fetch)
+
+
+def list_heads(repo: pygit2.Repository, endpoint: Endpoint) -> RemoteHeads:
+    """The remote's branches and its HEAD, as ``git ls-remote`` lists them; changes nothing."""
+    callbacks = _Callbacks(endpoint)
+    advertised: list[RemoteHead] = []
+
+    def list_them() -> None:
+        remote = repo.remotes.create_anonymous(endpoint.url)
+        advertised.extend(remote.list_heads(callbacks=callbacks))
+
+    _run(endpoint, callbacks, list_them)
+    return _remote_heads(advertised)
+
+
+def _remote_heads(advertised: Sequence[RemoteHead]) -> RemoteHeads:
+    branches = {
+        head.name.removeprefix(_BRANCH_PREFIX): str(head.oid)
+        for head in advertised
+        if head.name and head.name.startswith(_BRANCH_PREFIX)
+    }
+    target = next((h.symref_target for h in advertised if h.name == "HEAD"), None)
+    head = (
+        target.removeprefix(_BRANCH_PREFIX)
+        if target and target.startswith(_BRANCH_PREFIX)
+        else None
+    )
+    return RemoteHeads(branches=branches, head=head)
 
 
 def push_branch(repo: pygit2.Repository, endpoint: Endpoint, local: str, branch: str) -> None:
