@@ -16,6 +16,7 @@ from activities.git.changes import (
     CommitMode,
     FileCounts,
     FileState,
+    FoundOperation,
     PushResult,
 )
 from activities.git.credentials import (
@@ -61,6 +62,7 @@ __all__ = [
     "CredentialsInvalid",
     "FileCounts",
     "FileState",
+    "FoundOperation",
     "GitError",
     "GitOperationFailed",
     "HostKeyMismatch",

@@ -25,8 +25,8 @@ for the next flush. Pending changes live in memory only: a caller advances its
 watch checkpoints from ``PushResult.pushed_through``, so a crash loses nothing
 that is not replayed.
 
-``read_file`` and ``branch_exists`` answer from the last fetch: the remote as
-this writer last saw it, without the changes still pending.
+``read_file``, ``branch_exists`` and ``find_operation`` answer from the last
+fetch: the remote as this writer last saw it, without the changes still pending.
 
 Keeps a bare clone in a cache folder (disposable: rebuilt when unreadable).
 All repository access is serialised by one lock per writer; ``submit`` only
@@ -53,8 +53,10 @@ from activities.git.changes import (
     Change,
     CommitMode,
     FileState,
+    FoundOperation,
     PushResult,
     RefusedChange,
+    target_folder,
 )
 from activities.git.commits import Built, Pending, build_commits, screened
 from activities.git.credentials import Credentials, redact_url
@@ -65,6 +67,7 @@ from activities.git.errors import (
     PushRejected,
     WriterCancelled,
 )
+from activities.git.history import find_operation
 from activities.git.transport import (
     Endpoint,
     RemoteMoved,
@@ -185,6 +188,27 @@ class BranchWriter:
                 if self._branch_exists is None:
                     self._fetch()
                 return self._read(path)
+            except (pygit2.GitError, OSError) as error:
+                raise self._operation_failed(error) from error
+
+    def find_operation(
+        self, operation_id: str, *, under: str = "", depth: int = 200
+    ) -> FoundOperation | None:
+        """The commit that carries ``operation_id``, and what it changed under ``under``.
+
+        Walks the newest ``depth`` commits of the branch's first-parent history from
+        the last fetched remote tip (fetching first when this writer has not yet), so
+        a retried operation can report the push its first try made. ``under`` is a
+        target path (``""``: the whole repository).
+        """
+        folder = target_folder(under)
+        with self._repo_lock:
+            try:
+                if self._branch_exists is None:
+                    self._fetch()
+                return find_operation(
+                    self._ensure_repo(), self._remote_tip(), operation_id, folder, depth
+                )
             except (pygit2.GitError, OSError) as error:
                 raise self._operation_failed(error) from error
 

@@ -2,7 +2,9 @@
 
 Files are state, not diffs: a ``Change`` says what some paths must contain (or
 that they must not exist), so applying it again, or on a different tip after
-someone else pushed, is always safe.
+someone else pushed, is always safe. A change may carry an operation id (a
+Temporal activity's), so that a retried operation can find the commit its first
+try already pushed (``FoundOperation``).
 
 Plain frozen data; no git, no I/O.
 """
@@ -13,7 +15,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from activities.git.errors import PathOutsideTarget
-from activities.manifests.layout import is_git_dir_alias
+from activities.manifests.errors import InvalidObject
+from activities.manifests.layout import is_git_dir_alias, normalise_target_path
 
 __all__ = [
     "AppliedChange",
@@ -21,18 +24,32 @@ __all__ = [
     "CommitMode",
     "FileCounts",
     "FileState",
+    "FoundOperation",
     "PushResult",
     "RefusedChange",
+    "target_folder",
 ]
 
 _FORBIDDEN_SEGMENTS = frozenset({"", ".", ".."})
+_MAX_OPERATION_ID = 256
+
+
+def target_folder(path: str) -> str:
+    """A target path as the repository-relative folder it names (``""``: the root).
+
+    ``PathOutsideTarget`` for a path that could escape or corrupt the repository.
+    """
+    try:
+        return normalise_target_path(path)
+    except InvalidObject as error:
+        raise PathOutsideTarget(str(error)) from None
 
 
 class CommitMode(StrEnum):
     """How pending changes become commits at push time."""
 
     BATCH = "batch"
-    """One commit for all changes waiting since the last push (a pruning change stays alone)."""
+    """One commit for all changes waiting since the last push (see ``Change.commits_alone``)."""
     PER_CHANGE = "per-change"
     """One commit per change: the finest audit trail."""
 
@@ -62,12 +79,28 @@ class Change:
     ``prune`` names a target path: after writing ``files``, every other object
     file of the layout under it is deleted (a snapshot). ``checkpoint`` is an
     opaque token (a watch resourceVersion) handed back once the change is pushed.
+    ``operation_id`` (one line of printable text) goes into the commit message
+    as a ``Gitops-Reverser-Operation`` trailer; such a change gets a commit of
+    its own, so that commit holds exactly what the operation changed.
     """
 
     files: tuple[FileState, ...]
     description: str
     checkpoint: str | None = None
     prune: str | None = None
+    operation_id: str | None = None
+
+    def __post_init__(self) -> None:
+        op = self.operation_id
+        if op is not None and (
+            not op or len(op) > _MAX_OPERATION_ID or not op.isprintable() or op != op.strip()
+        ):
+            raise ValueError(f"operation id {op!r} is not one line of printable text")
+
+    @property
+    def commits_alone(self) -> bool:
+        """A snapshot or an identified operation: never batched with other changes."""
+        return self.prune is not None or self.operation_id is not None
 
 
 @dataclass(frozen=True)
@@ -94,6 +127,14 @@ class AppliedChange:
 
     sequence: int
     commit: str | None
+    counts: FileCounts
+
+
+@dataclass(frozen=True)
+class FoundOperation:
+    """The commit that carries an operation id, and what it changed under the path asked."""
+
+    commit: str
     counts: FileCounts
 
 

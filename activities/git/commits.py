@@ -25,17 +25,18 @@ from pathlib import Path
 import pygit2
 from pygit2.enums import FileMode
 
-from activities.git.changes import AppliedChange, Change, CommitMode, FileCounts, RefusedChange
+from activities.git.changes import (
+    AppliedChange,
+    Change,
+    CommitMode,
+    FileCounts,
+    RefusedChange,
+    target_folder,
+)
 from activities.git.errors import GitError, PathOutsideTarget
 from activities.git.messages import commit_message
 from activities.git.packwriter import write_blob_pack
-from activities.manifests import (
-    InvalidObject,
-    ManifestError,
-    is_object_file,
-    normalise_target_path,
-    refuse_plaintext_secret,
-)
+from activities.manifests import ManifestError, is_object_file, refuse_plaintext_secret
 
 __all__ = ["Built", "Pending", "build_commits", "screened"]
 
@@ -72,10 +73,7 @@ def screened(change: Change) -> Change:
             refuse_plaintext_secret(state.path, state.content)
     if change.prune is None:
         return change
-    try:
-        prune = normalise_target_path(change.prune)
-    except InvalidObject as error:
-        raise PathOutsideTarget(str(error)) from None
+    prune = target_folder(change.prune)
     return change if prune == change.prune else replace(change, prune=prune)
 
 
@@ -120,6 +118,8 @@ def _commit(
         [pending.change.description for pending, _ in landed],
         sum((counts for _, counts in landed), FileCounts()),
         with_counts=any(pending.change.prune is not None for pending, _ in landed),
+        # A change with an operation id is alone in its group (see ``_groups``).
+        operation_id=landed[0][0].change.operation_id if len(landed) == 1 else None,
     )
     parents = [tip] if tip else []
     return repo.create_commit(None, signature, signature, message, tree, parents)
@@ -141,7 +141,7 @@ def _screen(batch: Sequence[Pending]) -> tuple[list[Pending], list[RefusedChange
 def _groups(batch: Sequence[Pending], mode: CommitMode) -> Iterator[list[Pending]]:
     group: list[Pending] = []
     for pending in batch:
-        alone = mode is CommitMode.PER_CHANGE or pending.change.prune is not None
+        alone = mode is CommitMode.PER_CHANGE or pending.change.commits_alone
         if alone and group:
             yield group
             group = []

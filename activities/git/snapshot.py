@@ -6,30 +6,40 @@ target path, the bootstrap files at its root, and any file that is not an
 object file of the layout (a ``kustomization.yaml`` someone added). Counts are
 those of the commit that landed, recomputed when a conflict forced a re-apply.
 
+A request with an ``operation_id`` survives retries: its commit carries the id,
+and a retry whose write changes nothing, because the first try's push already
+landed, reports that commit and its counts (found in history) rather than
+"nothing changed".
+
 Builds no YAML and encrypts nothing: it takes file bytes from the caller.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from activities.git.branch_writer import BranchWriter
-from activities.git.changes import Change, FileState, PushResult
+from activities.git.changes import AppliedChange, Change, FileState, PushResult, target_folder
 from activities.git.errors import PathOutsideTarget
 from activities.git.messages import Operation
-from activities.manifests import InvalidObject, is_object_file, normalise_target_path
+from activities.manifests import is_object_file
 
 __all__ = ["SnapshotRequest", "SnapshotResult", "snapshot"]
 
 
 @dataclass(frozen=True)
 class SnapshotRequest:
-    """Every object file the target path must hold: repository path to bytes."""
+    """Every object file the target path must hold: repository path to bytes.
+
+    ``operation_id`` names the operation across its retries (e.g. the Temporal
+    workflow and activity ids); see the module docstring.
+    """
 
     target_path: str
     files: Mapping[str, bytes] = field(repr=False)
     checkpoint: str | None = None
+    operation_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -53,7 +63,7 @@ def snapshot(writer: BranchWriter, request: SnapshotRequest) -> SnapshotResult:
     therefore restart that stream's watches from the snapshot's list resourceVersion
     (``request.checkpoint``), never resume them from a checkpoint queued earlier.
     """
-    target = _target(request.target_path)
+    target = target_folder(request.target_path)
     for path in request.files:
         if not is_object_file(target, path):
             raise PathOutsideTarget(f"{path} is not an object file under {target or '/'}")
@@ -62,8 +72,17 @@ def snapshot(writer: BranchWriter, request: SnapshotRequest) -> SnapshotResult:
         description=f"{Operation.SNAPSHOT} {target or '/'}",
         checkpoint=request.checkpoint,
         prune=target,
+        operation_id=request.operation_id,
     )
     applied, push = writer.write_now(change)
+    if applied.commit is None and request.operation_id is not None:
+        found = writer.find_operation(request.operation_id, under=target)
+        if found is not None:
+            applied = replace(applied, commit=found.commit, counts=found.counts)
+    return _result(applied, push)
+
+
+def _result(applied: AppliedChange, push: PushResult) -> SnapshotResult:
     return SnapshotResult(
         created=applied.counts.created,
         updated=applied.counts.updated,
@@ -72,10 +91,3 @@ def snapshot(writer: BranchWriter, request: SnapshotRequest) -> SnapshotResult:
         changed=applied.commit is not None,
         push=push,
     )
-
-
-def _target(path: str) -> str:
-    try:
-        return normalise_target_path(path)
-    except InvalidObject as error:
-        raise PathOutsideTarget(str(error)) from None

@@ -6,6 +6,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
@@ -20,7 +21,9 @@ from activities.git import (
     Committer,
     ConflictPolicy,
     ConflictRetriesExhausted,
+    FileCounts,
     FileState,
+    FoundOperation,
     GitOperationFailed,
     PathOutsideTarget,
     RepositoryNotFound,
@@ -162,6 +165,66 @@ class TestReading:
         writer.flush()
         assert writer.branch_exists is True
         assert writer.read_file("p/a.yaml") == b"a\n"
+
+
+class TestOperations:
+    def test_change_with_an_operation_id_gets_a_commit_of_its_own(
+        self, remote: BareRepo, make_writer: WriterFactory
+    ) -> None:
+        writer = make_writer(remote.url)
+        writer.submit(change("p/a.yaml", b"a\n", "write a"))
+        writer.submit(replace(change("p/b.yaml", b"b\n", "write b"), operation_id="op-b"))
+        writer.submit(change("p/c.yaml", b"c\n", "write c"))
+
+        result = writer.flush()
+
+        assert len(result.commits) == 3
+        assert remote.log()[:3] == ["write c", "write b", "write a"]
+
+    def test_found_operation_counts_what_its_commit_changed_under_the_path(
+        self, remote: BareRepo, make_writer: WriterFactory
+    ) -> None:
+        writer = make_writer(remote.url)
+        writer.submit(
+            Change((FileState("p/old.yaml", b"o\n"), FileState("p/x.yaml", b"1\n")), "seed")
+        )
+        files = (
+            FileState("p/new.yaml", b"n\n"),
+            FileState("p/x.yaml", b"2\n"),
+            FileState("p/old.yaml", None),
+            FileState("q/elsewhere.yaml", b"e\n"),
+        )
+        writer.submit(Change(files, "mixed", operation_id="op-1"))
+        landed = writer.flush().commits[-1]
+
+        found = writer.find_operation("op-1", under="p")
+        whole = writer.find_operation("op-1")
+
+        assert found == FoundOperation(landed, FileCounts(created=1, updated=1, deleted=1))
+        assert whole is not None and whole.counts == FileCounts(created=2, updated=1, deleted=1)
+        assert writer.find_operation("op-1", under="r") == FoundOperation(landed, FileCounts())
+
+    def test_operation_deeper_than_the_walk_is_not_found(
+        self, remote: BareRepo, make_writer: WriterFactory
+    ) -> None:
+        writer = make_writer(remote.url, commit_mode=CommitMode.PER_CHANGE)
+        writer.submit(replace(change("p/a.yaml", b"a\n"), operation_id="op-deep"))
+        for n in range(3):
+            writer.submit(change(f"p/{n}.yaml", b"x\n"))
+        writer.flush()
+
+        assert writer.find_operation("op-deep", depth=3) is None
+        assert writer.find_operation("op-deep", depth=4) is not None
+        assert writer.find_operation("op-never") is None
+
+    def test_operation_of_a_root_commit_counts_every_file_as_created(
+        self, empty_remote: BareRepo, make_writer: WriterFactory
+    ) -> None:
+        writer = make_writer(empty_remote.url)
+        writer.submit(replace(change("p/a.yaml", b"a\n"), operation_id="op-root"))
+        writer.flush()
+        found = writer.find_operation("op-root", under="p")
+        assert found is not None and found.counts == FileCounts(created=1)
 
 
 class TestRefusedChanges:

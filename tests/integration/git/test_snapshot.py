@@ -4,9 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from activities.git import Change, FileState, PathOutsideTarget, SnapshotRequest, snapshot
+from activities.git import (
+    Change,
+    FileState,
+    PathOutsideTarget,
+    SnapshotRequest,
+    snapshot,
+)
 from activities.manifests import ObjectId, object_path
-from tests.integration.git.conftest import BareRepo, WriterFactory
+from tests.integration.git.conftest import BareRepo, WriterFactory, git
 
 TARGET = "clusters/prod"
 
@@ -149,3 +155,54 @@ def test_snapshot_supersedes_a_change_queued_before_it(
         "stream update",
     ]
     assert result.push.checkpoints == ("rv-9", "rv-5")
+
+
+class TestRetriedSnapshot:
+    def test_retry_after_the_push_landed_reports_that_push(
+        self, populated: BareRepo, make_writer: WriterFactory
+    ) -> None:
+        request = SnapshotRequest(TARGET, dict([obj("a", "keep"), obj("c", "new")]), None, "wf/1")
+        first = snapshot(make_writer(populated.url), request)
+
+        retry = snapshot(make_writer(populated.url), request)
+
+        assert retry.changed
+        assert (retry.commit, retry.created, retry.updated, retry.deleted) == (
+            first.commit,
+            first.created,
+            first.updated,
+            first.deleted,
+        )
+        assert (first.created, first.updated, first.deleted) == (1, 0, 2)
+        assert populated.log()[1].startswith("seed")
+
+    def test_retry_finds_its_commit_below_later_commits(
+        self, populated: BareRepo, make_writer: WriterFactory
+    ) -> None:
+        request = SnapshotRequest(TARGET, dict([obj("a", "keep")]), None, "wf/2")
+        first = snapshot(make_writer(populated.url), request)
+        populated.push_from_outside("docs/later.md", b"later\n", "later")
+
+        retry = snapshot(make_writer(populated.url), request)
+
+        assert (retry.changed, retry.commit, retry.deleted) == (True, first.commit, 2)
+
+    def test_other_operation_that_changes_nothing_reports_nothing(
+        self, populated: BareRepo, make_writer: WriterFactory
+    ) -> None:
+        files = dict([obj("a", "keep")])
+        snapshot(make_writer(populated.url), SnapshotRequest(TARGET, files, None, "wf/3"))
+
+        other = snapshot(make_writer(populated.url), SnapshotRequest(TARGET, files, None, "wf/4"))
+
+        assert not other.changed
+        assert (other.created, other.updated, other.deleted) == (0, 0, 0)
+        assert other.commit == populated.tip()
+
+    def test_operation_id_is_a_trailer_of_the_snapshot_commit(
+        self, populated: BareRepo, make_writer: WriterFactory
+    ) -> None:
+        request = SnapshotRequest(TARGET, dict([obj("a", "keep")]), None, "wf/5")
+        snapshot(make_writer(populated.url), request)
+        trailers = git("log", "-1", "--format=%(trailers:only,unfold)", cwd=populated.path)
+        assert trailers.strip() == "Gitops-Reverser-Operation: wf/5"

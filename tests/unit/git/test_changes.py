@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from activities.git import FileState, PathOutsideTarget
+from activities.git import Change, FileState, PathOutsideTarget
 
 
 @pytest.mark.parametrize(
@@ -23,3 +23,16 @@ from activities.git import FileState, PathOutsideTarget
 def test_path_that_is_not_clean_and_relative_is_refused(path: str) -> None:
     with pytest.raises(PathOutsideTarget):
         FileState(path, b"x")
+
+
+@pytest.mark.parametrize("operation_id", ["", "two\nlines", " padded", "tab\there", "x" * 257])
+def test_operation_id_that_is_not_one_line_of_printable_text_is_refused(
+    operation_id: str,
+) -> None:
+    with pytest.raises(ValueError, match="operation id"):
+        Change((), "snapshot", operation_id=operation_id)
+
+
+def test_change_with_an_operation_id_commits_alone() -> None:
+    assert Change((), "x", operation_id="wf/act").commits_alone
+    assert not Change((), "x").commits_alone
