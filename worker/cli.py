@@ -1,13 +1,33 @@
-"""The ``gitops-reverser`` command: one entry point, one subcommand per process role."""
+"""The ``gitops-reverser`` command: one entry point, one subcommand per process role or action.
+
+- ``worker``: run lifecycle workflows and their activities (any number of replicas);
+- ``bridge``: follow the custom resources and write their status (one active replica);
+- ``resync NAMESPACE/NAME``: ask a target for a full re-sync (the ``resync`` signal);
+- ``status``: a table of GitTargets: phase, Ready, the first failing gate and why.
+"""
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import sys
 from collections.abc import Sequence
 from importlib.metadata import version
+from pathlib import Path
+
+from worker.logs import configure_logging
+from worker.settings import (
+    add_kubernetes_arguments,
+    add_metrics_argument,
+    add_temporal_arguments,
+    kubernetes_settings,
+    metrics_address,
+    temporal_settings,
+)
 
 __all__ = ["main"]
+
+_OPERATOR_NAMESPACE = "gitops-reverser-system"
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -16,7 +36,34 @@ def _parser() -> argparse.ArgumentParser:
         description="Mirror live Kubernetes objects into versioned YAML in Git.",
     )
     parser.add_argument("--version", action="version", version=version("gitops-reverser"))
-    parser.add_subparsers(dest="command", metavar="COMMAND")
+    parser.add_argument("--log-level", default="INFO", help="DEBUG, INFO, WARNING or ERROR")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    worker = commands.add_parser("worker", help="run lifecycle workflows and their activities")
+    add_temporal_arguments(worker)
+    add_kubernetes_arguments(worker)
+    add_metrics_argument(worker, ":8080")
+    worker.add_argument(
+        "--cache-dir",
+        type=Path,
+        default=Path("/tmp/gitops-reverser"),  # noqa: S108 - a cache, rebuilt when lost
+        help="where branch writers keep their clones (disposable)",
+    )
+
+    bridge = commands.add_parser("bridge", help="follow the custom resources, write status")
+    add_temporal_arguments(bridge)
+    add_kubernetes_arguments(bridge)
+    add_metrics_argument(bridge, ":8081")
+    bridge.add_argument("--lease-namespace", default=_OPERATOR_NAMESPACE)
+    bridge.add_argument("--lease-name", default="gitops-reverser-bridge")
+
+    resync = commands.add_parser("resync", help="re-sync a GitTarget (its resync signal)")
+    add_temporal_arguments(resync)
+    resync.add_argument("target", metavar="NAMESPACE/NAME")
+
+    status = commands.add_parser("status", help="a table of GitTargets and their gates")
+    add_kubernetes_arguments(status)
+    status.add_argument("-n", "--namespace", help="only this namespace (default: all)")
     return parser
 
 
@@ -26,4 +73,49 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         parser.print_help(sys.stderr)
         return 2
-    return 0
+    configure_logging(args.log_level)
+    handler = {"worker": _worker, "bridge": _bridge, "resync": _resync, "status": _status}
+    return handler[args.command](args)
+
+
+def _worker(args: argparse.Namespace) -> int:
+    from worker.main import WorkerSettings, run_worker
+
+    return run_worker(
+        WorkerSettings(
+            temporal=temporal_settings(args),
+            kubernetes=kubernetes_settings(args),
+            metrics=metrics_address(args.metrics_address),
+            cache_dir=args.cache_dir,
+        )
+    )
+
+
+def _bridge(args: argparse.Namespace) -> int:
+    from bridge.main import BridgeSettings, run_bridge
+
+    return run_bridge(
+        BridgeSettings(
+            temporal=temporal_settings(args),
+            kubernetes=kubernetes_settings(args),
+            metrics=metrics_address(args.metrics_address),
+            lease_namespace=args.lease_namespace,
+            lease_name=args.lease_name,
+        )
+    )
+
+
+def _resync(args: argparse.Namespace) -> int:
+    from worker.actions import resync
+
+    namespace, sep, name = args.target.partition("/")
+    if not sep or not namespace or not name:
+        print(f"error: {args.target!r} is not NAMESPACE/NAME", file=sys.stderr)
+        return 2
+    return asyncio.run(resync(temporal_settings(args), namespace, name))
+
+
+def _status(args: argparse.Namespace) -> int:
+    from worker.actions import print_status
+
+    return print_status(kubernetes_settings(args), args.namespace)

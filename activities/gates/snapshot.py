@@ -1,0 +1,90 @@
+"""SnapshotSynced: the target's folder holds exactly the objects its rules select.
+
+Reasons: ``Completed`` (``Running`` while it runs is the workflow's); ``SnapshotFailed``,
+the git failures, the object failures (``InvalidObject``), ``KubernetesAPIFailed``.
+
+Lists every watch of the plan page by page, renders each object inside this activity
+(nothing but counts leaves it), writes them as one snapshot commit and pushes it. A
+Reflector copy is skipped; a Secret of a target without encryption is refused and
+counted, never written. The list resourceVersions come back as the stream's starting
+checkpoint. A retry after the push landed reports that push's counts and commit, found
+again by the operation id.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from activities.context import WorkerContext
+from activities.gates.encryption import target_encryption
+from activities.git import SnapshotRequest
+from activities.git import snapshot as write_snapshot
+from activities.kube import ObjectRef
+from activities.objects import Skip, object_file
+from activities.watches import watches
+from activities.writers import open_writer
+from workflows.api import API_VERSION, GitTarget
+from workflows.lifecycle.messages import SnapshotInput, SnapshotResult, StreamCheckpoint
+
+__all__ = ["snapshot"]
+
+_log = logging.getLogger(__name__)
+
+
+def snapshot(context: WorkerContext, request: SnapshotInput) -> SnapshotResult:
+    plan = request.plan
+    namespace = request.target.namespace
+    writer = open_writer(context, namespace, plan)
+    encryption = target_encryption(context, namespace, plan, request.recipient)
+    files: dict[str, bytes] = {}
+    positions: dict[str, str] = {}
+    refused = 0
+    for watch in watches(plan.watch):
+        listed = context.cluster.list_objects(watch.resource, watch.namespace)
+        for obj in listed.items:
+            found = object_file(obj, watch.selected.resource, plan.path, encryption, writer.read_file)
+            if found.content is not None:
+                files[found.path] = found.content
+            elif found.skip is Skip.SECRET_REFUSED:
+                refused += 1
+        positions[watch.key] = listed.resource_version
+    result = write_snapshot(
+        writer,
+        SnapshotRequest(target_path=plan.path, files=files, operation_id=request.operation_id),
+    )
+    if refused:
+        _announce_refused(context, request, refused)
+    return SnapshotResult(
+        created=result.created,
+        updated=result.updated,
+        deleted=result.deleted,
+        objects=len(files),
+        refused_secrets=refused,
+        commit=result.commit,
+        changed=result.changed,
+        checkpoint=StreamCheckpoint(positions=positions),
+    )
+
+
+def _announce_refused(context: WorkerContext, request: SnapshotInput, refused: int) -> None:
+    target = request.target
+    _log.warning(
+        "refused %d Secrets of GitTarget %s: it has no spec.encryption",
+        refused,
+        target,
+        extra={"target": str(target)},
+    )
+    context.cluster.emit_event(
+        ObjectRef(
+            api_version=API_VERSION,
+            kind=GitTarget.KIND,
+            namespace=target.namespace,
+            name=target.name,
+            uid=request.plan.uid,
+        ),
+        "Warning",
+        "PlaintextSecretRefused",
+        f"{refused} selected Secrets were not written: the target has no spec.encryption, "
+        "and Secrets never reach Git in plaintext",
+        key="secrets-refused",
+    )

@@ -1,0 +1,129 @@
+"""The operator's own processes for end-to-end tests and the demo: worker and bridge.
+
+Each runs as ``python -m worker.cli`` (the ``gitops-reverser`` command) with the
+connection settings a Deployment would give it: the Temporal address, task queues,
+and the kubeconfig of its own ServiceAccount identity, so RBAC decides its requests.
+Metrics listen on 127.0.0.1. ``stop`` sends SIGTERM (graceful); ``kill`` SIGKILL.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+import urllib.request
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tests.harness.kube import OPERATOR_NAMESPACE, ControlPlane, Identity
+from tests.harness.process import ManagedProcess, free_port
+from tests.harness.temporal import TemporalServer
+
+__all__ = ["OperatorProcess", "Queues", "start_bridge", "start_worker"]
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+BRIDGE_LEASE = "gitops-reverser-bridge"
+
+
+@dataclass(frozen=True)
+class Queues:
+    """Task queues of one deployment of the operator (tests use fresh ones to stay apart)."""
+
+    workflows: str = field(default_factory=lambda: f"gitops-reverser-{uuid.uuid4().hex[:8]}")
+    status: str = field(default_factory=lambda: f"gitops-reverser-status-{uuid.uuid4().hex[:8]}")
+
+
+@dataclass
+class OperatorProcess:
+    process: ManagedProcess
+    metrics_port: int
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+    def metrics(self) -> str:
+        url = f"http://127.0.0.1:{self.metrics_port}/metrics"
+        with urllib.request.urlopen(url, timeout=5) as response:  # noqa: S310 - loopback
+            return str(response.read().decode())
+
+    def metric(self, name: str) -> float:
+        """The sum of every sample of ``name`` (all label sets)."""
+        total = 0.0
+        for line in self.metrics().splitlines():
+            if line.startswith(f"{name} ") or line.startswith(f"{name}{{"):
+                total += float(line.rsplit(" ", 1)[1])
+        return total
+
+    def stop(self) -> None:
+        self.process.stop()
+
+    def kill(self) -> None:
+        """SIGKILL, as a crashed or evicted pod: nothing is handed over."""
+        if self.process.alive():
+            os.kill(self.pid, signal.SIGKILL)
+            assert self.process.popen is not None
+            self.process.popen.wait(timeout=10)
+
+    def alive(self) -> bool:
+        return self.process.alive()
+
+
+def _common(temporal: TemporalServer, queues: Queues, kubeconfig: Path) -> list[str]:
+    return [
+        f"--temporal-address={temporal.address}",
+        f"--temporal-namespace={temporal.namespace}",
+        f"--task-queue={queues.workflows}",
+        f"--status-task-queue={queues.status}",
+        f"--kubeconfig={kubeconfig}",
+    ]
+
+
+def _start(name: str, argv: list[str], workdir: Path, port: int) -> OperatorProcess:
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    process = ManagedProcess(
+        name=name,
+        argv=[sys.executable, "-m", "worker.cli", *argv],
+        log_path=workdir / "logs" / f"{name}-{port}.log",
+        env=env,
+        cwd=REPO_ROOT,
+    ).start()
+    process.wait_ready(lambda: _healthy(port), timeout=60)
+    return OperatorProcess(process, port)
+
+
+def start_worker(
+    plane: ControlPlane, temporal: TemporalServer, queues: Queues, workdir: Path
+) -> OperatorProcess:
+    port = free_port()
+    argv = [
+        "worker",
+        *_common(temporal, queues, plane.kubeconfig(Identity.WORKER)),
+        f"--metrics-address=127.0.0.1:{port}",
+        f"--cache-dir={workdir / f'worker-cache-{port}'}",
+    ]
+    return _start("worker", argv, workdir, port)
+
+
+def start_bridge(
+    plane: ControlPlane, temporal: TemporalServer, queues: Queues, workdir: Path
+) -> OperatorProcess:
+    port = free_port()
+    argv = [
+        "bridge",
+        *_common(temporal, queues, plane.kubeconfig(Identity.BRIDGE)),
+        f"--metrics-address=127.0.0.1:{port}",
+        f"--lease-namespace={OPERATOR_NAMESPACE}",
+        # RBAC lets the bridge hold exactly this Lease; a stopped bridge gives it up.
+        f"--lease-name={BRIDGE_LEASE}",
+    ]
+    return _start("bridge", argv, workdir, port)
+
+
+def _healthy(port: int) -> bool:
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1) as response:  # noqa: S310
+            return bool(response.status == 200)
+    except OSError:
+        return False
