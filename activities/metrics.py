@@ -9,10 +9,13 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from prometheus_client import Counter, Gauge
+from prometheus_client import Counter, Gauge, Histogram
 
 __all__ = [
     "COMMITS",
+    "EVENTS_RECEIVED",
+    "EVENTS_WRITTEN",
+    "GATE_DURATION",
     "KEYS_GENERATED",
     "KEY_GENERATION_FAILURES",
     "PUSHES",
@@ -63,4 +66,20 @@ QUEUE_DEPTH = Gauge(
     "gitops_reverser_queue_depth",
     "File states waiting for the next commit",
     _WRITER,
+)
+EVENTS_RECEIVED = Counter(
+    "gitops_reverser_events_received",
+    "Watch events the streams received, by kind",
+    ["kind"],
+)
+EVENTS_WRITTEN = Counter(
+    "gitops_reverser_events_written",
+    "Watch events the streams handed to a branch writer as a file change, by kind",
+    ["kind"],
+)
+GATE_DURATION = Histogram(
+    "gitops_reverser_gate_duration_seconds",
+    "How long each lifecycle gate activity took, by gate and outcome",
+    ["gate", "outcome"],
+    buckets=(0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 300),
 )
