@@ -39,11 +39,13 @@ from activities.git.errors import (
     PathOutsideTarget,
     PushRejected,
     RepositoryNotFound,
+    WriteAccessDenied,
     WriterCancelled,
 )
 from activities.git.messages import Operation, describe
 from activities.git.registry import BranchWriters
 from activities.git.snapshot import SnapshotRequest, SnapshotResult, snapshot
+from activities.git.transport import WriteAccess
 
 __all__ = [
     "AppliedChange",
@@ -77,6 +79,8 @@ __all__ = [
     "SnapshotRequest",
     "SnapshotResult",
     "SshCredentials",
+    "WriteAccess",
+    "WriteAccessDenied",
     "WriterCancelled",
     "WriterConfig",
     "credentials_from_secret",

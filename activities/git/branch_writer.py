@@ -27,6 +27,8 @@ that is not replayed.
 
 ``read_file``, ``branch_exists`` and ``find_operation`` answer from the last
 fetch: the remote as this writer last saw it, without the changes still pending.
+``check_write_access`` asks the remote whether the credentials may push,
+changing nothing there.
 
 Keeps a bare clone in a cache folder (disposable: rebuilt when unreadable).
 All repository access is serialised by one lock per writer; ``submit`` only
@@ -71,6 +73,8 @@ from activities.git.history import find_operation
 from activities.git.transport import (
     Endpoint,
     RemoteMoved,
+    WriteAccess,
+    check_write_access,
     configure_timeouts,
     fetch_branch,
     list_heads,
@@ -174,6 +178,20 @@ class BranchWriter:
             except (pygit2.GitError, OSError) as error:
                 raise self._operation_failed(error) from error
             return self._remote_tip_hex()
+
+    def check_write_access(self) -> WriteAccess:
+        """Whether the credentials may push here, checked without changing the remote.
+
+        ``WriteAccessDenied`` for credentials that may read but not push; what reading
+        meets (``AuthenticationFailed``, ``NetworkError``, ...) otherwise. Fetches
+        nothing: ``branch_exists`` and the clone stay as they were.
+        """
+        with self._repo_lock:
+            try:
+                repo = self._ensure_repo()
+            except (pygit2.GitError, OSError) as error:
+                raise self._operation_failed(error) from error
+            return check_write_access(repo, self._endpoint(), self._config.branch)
 
     def read_file(self, path: str) -> bytes | None:
         """The bytes of ``path`` at the last fetched remote tip; ``None`` when it holds none.

@@ -34,6 +34,7 @@ __all__ = [
     "PathOutsideTarget",
     "PushRejected",
     "RepositoryNotFound",
+    "WriteAccessDenied",
     "WriterCancelled",
 ]
 
@@ -46,9 +47,20 @@ class GitError(Exception):
 
 
 class AuthenticationFailed(GitError):
-    """The remote refused the credentials, or they may read but not write."""
+    """The remote refused the credentials.
+
+    A push refused to credentials that may read reads this way too: only the
+    write-access check (``check_write_access``) tells that case apart.
+    """
 
     reason = ValidatedReason.AUTHENTICATION_FAILED
+    retryable = False
+
+
+class WriteAccessDenied(GitError):
+    """The credentials may read the repository, but the remote refuses them a push."""
+
+    reason = ValidatedReason.WRITE_ACCESS_DENIED
     retryable = False
 
 

@@ -20,6 +20,11 @@ offered. Non-SSH operations never read known_hosts and take no lock.
 Credentials are offered once per operation: a refusal ends the operation with
 ``AuthenticationFailed`` instead of libgit2 asking again forever.
 
+``check_write_access`` tells credentials that may read but not push
+(``WriteAccessDenied``) from ones that may not even read: it lists the refs in
+fetch direction, then opens, and drops, a connection in push direction, which
+receives the receive-pack advertisement and sends no update.
+
 Never force-pushes (refspecs carry no ``+``), never logs credentials, and does
 nothing but network transfer: no commits, no trees.
 """
@@ -56,6 +61,7 @@ from activities.git.errors import (
     HostKeyUnknown,
     NetworkError,
     RepositoryNotFound,
+    WriteAccessDenied,
 )
 from activities.git.known_hosts import host_is_listed
 
@@ -63,6 +69,8 @@ __all__ = [
     "Endpoint",
     "RemoteHeads",
     "RemoteMoved",
+    "WriteAccess",
+    "check_write_access",
     "configure_timeouts",
     "fetch_branch",
     "list_heads",
@@ -73,6 +81,8 @@ _SSH_DEFAULT_USER = "git"
 _BRANCH_PREFIX = "refs/heads/"
 # Where a remote that does not advertise HEAD most likely keeps its default branch.
 _USUAL_DEFAULT_BRANCHES = ("main", "master")
+# libgit2's GIT_DIRECTION_PUSH; pygit2 1.21 has no enum member for it.
+_DIRECTION_PUSH = 1
 _CONNECT_TIMEOUT_MS = 30_000
 _IO_TIMEOUT_MS = 120_000
 _HOME_LOCK = threading.Lock()
@@ -138,6 +148,20 @@ class RemoteHeads:
         return next((name for name in _USUAL_DEFAULT_BRANCHES if name in self.branches), None)
 
 
+@dataclass(frozen=True)
+class WriteAccess:
+    """What the write-access check saw of the remote: the branch's tip and the default branch."""
+
+    branch_tip: str | None
+    """The sha the remote's branch points at; ``None`` when the remote lacks the branch."""
+    default_branch: str | None
+    """The branch a missing branch is created from; ``None`` for an empty remote."""
+
+    @property
+    def branch_exists(self) -> bool:
+        return self.branch_tip is not None
+
+
 def configure_timeouts() -> None:
     """Bound libgit2's connect and I/O waits so a dead server fails instead of hanging.
 
@@ -172,6 +196,29 @@ def list_heads(repo: pygit2.Repository, endpoint: Endpoint) -> RemoteHeads:
 
     _run(endpoint, callbacks, list_them)
     return _remote_heads(advertised)
+
+
+def check_write_access(repo: pygit2.Repository, endpoint: Endpoint, branch: str) -> WriteAccess:
+    """Whether the credentials may push to the remote, found without changing anything there.
+
+    First lists the remote's refs as a fetch does, which raises what reading
+    meets (``AuthenticationFailed``, ``NetworkError``, ``RepositoryNotFound``, host
+    key and certificate errors); then opens a push connection, which fetches the
+    receive-pack advertisement and sends no update. A refusal there, once reading
+    worked, is ``WriteAccessDenied``.
+    """
+    heads = list_heads(repo, endpoint)
+    callbacks = _Callbacks(endpoint)
+
+    def connect_for_push() -> None:
+        remote = repo.remotes.create_anonymous(endpoint.url)
+        remote.connect(callbacks=callbacks, direction=_DIRECTION_PUSH)
+
+    try:
+        _run(endpoint, callbacks, connect_for_push)
+    except AuthenticationFailed as refused:
+        raise WriteAccessDenied(f"the credentials may read but not push: {refused}") from None
+    return WriteAccess(branch_tip=heads.branches.get(branch), default_branch=heads.default_branch)
 
 
 def _remote_heads(advertised: Sequence[RemoteHead]) -> RemoteHeads:

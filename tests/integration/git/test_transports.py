@@ -1,7 +1,8 @@
 """Pushing over the harness's real servers: file, HTTP with basic auth, and sshd.
 
 Covers the typed failures the lifecycle turns into condition reasons: refused
-credentials (including read-only ones) end quickly with AuthenticationFailed,
+credentials end quickly with AuthenticationFailed (a push with read-only ones
+too; the write-access check, in test_write_access, names those WriteAccessDenied),
 host keys are checked strictly, and a missing repository is named as such.
 """
 
