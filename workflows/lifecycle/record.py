@@ -96,15 +96,13 @@ class StatusRecord:
     def validated(self, result: ValidateResult, worker_ref: WorkerRef, now: datetime) -> None:
         self.generation = result.plan.generation
         self._set(ConditionType.VALIDATED, ValidatedReason.ACCESS_VERIFIED, result.message, now)
-        self._update(
-            now,
-            worker_ref=worker_ref,
-            git=GitStatus(
-                branch_exists=result.branch_exists,
-                last_commit_sha=result.remote_tip,
-                last_checked=now,
-            ),
-        )
+        self._update(now, worker_ref=worker_ref)
+        git = self._status.git
+        if git is None or (git.branch_exists, git.last_commit_sha) != (
+            result.branch_exists,
+            result.remote_tip,
+        ):
+            self._git(now, branch_exists=result.branch_exists, last_commit_sha=result.remote_tip)
 
     def encryption_not_required(self, now: datetime) -> None:
         self._set(

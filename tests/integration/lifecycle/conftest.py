@@ -1,0 +1,109 @@
+"""A lifecycle under test: the real workflow on the real dev server, scripted gates."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+
+import pytest_asyncio
+from temporalio.client import Client, WorkflowHandle
+from temporalio.worker import Worker
+
+from tests.integration.lifecycle.fakes import Gates, StatusSink
+from workflows.api import GitTargetStatus
+from workflows.api.conditions import ConditionType
+from workflows.lifecycle.messages import LifecycleInput, SignalName, SpecChanged, TargetRef
+from workflows.lifecycle.workflow import GitTargetWorkflow
+
+
+@dataclass
+class Lifecycle:
+    client: Client
+    gates: Gates
+    sink: StatusSink
+    task_queue: str
+    status_queue: str
+    target: TargetRef
+
+    async def start(self, generation: int = 1) -> WorkflowHandle[GitTargetWorkflow, object]:
+        """What the bridge does when it sees the GitTarget: signal-with-start."""
+        return await self.client.start_workflow(
+            GitTargetWorkflow.run,
+            LifecycleInput(target=self.target, status_task_queue=self.status_queue, uid="uid-1"),
+            id=self.target.workflow_id,
+            task_queue=self.task_queue,
+            start_signal=SignalName.SPEC_CHANGED,
+            start_signal_args=[SpecChanged(generation=generation, uid="uid-1")],
+        )
+
+    @property
+    def handle(self) -> WorkflowHandle[GitTargetWorkflow, object]:
+        return self.client.get_workflow_handle_for(GitTargetWorkflow.run, self.target.workflow_id)
+
+    def mark(self) -> int:
+        """How many publications there are so far (for ``published(after=...)``)."""
+        return len(self.sink.received)
+
+    async def published(
+        self,
+        predicate: Callable[[GitTargetStatus], bool],
+        *,
+        after: int = 0,
+        timeout: float = 15.0,
+    ) -> GitTargetStatus:
+        """Wait until a publication after the ``after``-th satisfies ``predicate``."""
+        deadline = time.monotonic() + timeout
+        seen = after
+        while time.monotonic() < deadline:
+            for publication in self.sink.received[seen:]:
+                if predicate(publication.status):
+                    return publication.status
+            seen = len(self.sink.received)
+            await asyncio.sleep(0.05)
+        last = self.sink.received[-1].status if self.sink.received else None
+        raise AssertionError(f"no publication matched within {timeout}s; last: {last}")
+
+
+def condition(status: GitTargetStatus, kind: ConditionType) -> tuple[str, str]:
+    found = next(c for c in status.conditions if c.type == kind)
+    return str(found.status), str(found.reason)
+
+
+def ready(status: GitTargetStatus) -> bool:
+    return condition(status, ConditionType.READY)[0] == "True"
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def lifecycle(temporal_client: Client) -> AsyncIterator[Lifecycle]:
+    suffix = uuid.uuid4().hex[:8]
+    gates, sink = Gates(temporal_client), StatusSink()
+    subject = Lifecycle(
+        client=temporal_client,
+        gates=gates,
+        sink=sink,
+        task_queue=f"lifecycle-{suffix}",
+        status_queue=f"status-{suffix}",
+        target=TargetRef(namespace="team-a", name=f"target-{suffix}"),
+    )
+    workflows = Worker(
+        temporal_client,
+        task_queue=subject.task_queue,
+        workflows=[GitTargetWorkflow],
+        activities=gates.all(),
+    )
+    status = Worker(
+        temporal_client, task_queue=subject.status_queue, activities=[sink.publish_status]
+    )
+    async with workflows, status:
+        yield subject
+        await _finish(subject)
+
+
+async def _finish(subject: Lifecycle) -> None:
+    """Leave no running workflow behind: the worker is about to stop."""
+    description = await subject.handle.describe()
+    if description.status is not None and description.status.name == "RUNNING":
+        await subject.handle.terminate("test finished")
