@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import time
 import uuid
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
 
 import pytest_asyncio
 from temporalio.client import Client, WorkflowHandle
@@ -76,8 +80,15 @@ def ready(status: GitTargetStatus) -> bool:
     return condition(status, ConditionType.READY)[0] == "True"
 
 
+HISTORIES = Path(__file__).parent / "histories"
+RECORD = "GITOPS_REVERSER_RECORD_HISTORIES"
+"""Set to 1 to store each scripted lifecycle's history as a replay fixture."""
+
+
 @pytest_asyncio.fixture(loop_scope="session")
-async def lifecycle(temporal_client: Client) -> AsyncIterator[Lifecycle]:
+async def lifecycle(
+    temporal_client: Client, request: pytest.FixtureRequest
+) -> AsyncIterator[Lifecycle]:
     suffix = uuid.uuid4().hex[:8]
     gates, sink = Gates(temporal_client), StatusSink()
     subject = Lifecycle(
@@ -100,6 +111,10 @@ async def lifecycle(temporal_client: Client) -> AsyncIterator[Lifecycle]:
     async with workflows, status:
         yield subject
         await _finish(subject)
+    if os.environ.get(RECORD) == "1":
+        history = await subject.handle.fetch_history()
+        HISTORIES.mkdir(exist_ok=True)
+        (HISTORIES / f"{request.node.name}.json").write_text(history.to_json())
 
 
 async def _finish(subject: Lifecycle) -> None:
