@@ -20,6 +20,12 @@ offered. Non-SSH operations never read known_hosts and take no lock.
 Credentials are offered once per operation: a refusal ends the operation with
 ``AuthenticationFailed`` instead of libgit2 asking again forever.
 
+libgit2 reports local file system trouble in the words of remote trouble ("No
+such file or directory", "Permission denied", "object not found"), so a failure
+whose message names the local clone or the SSH home folders, or comes from the
+local object database, and every ``OSError``, is ``GitOperationFailed`` before
+any remote reason is considered.
+
 ``check_write_access`` tells credentials that may read but not push
 (``WriteAccessDenied``) from ones that may not even read: it lists the refs in
 fetch direction, then opens, and drops, a connection in push direction, which
@@ -91,6 +97,10 @@ _NON_FAST_FORWARD = re.compile(
     r"not present locally|non-?fast-?forward|fetch first|failed to (update|lock) ref"
     r"|cannot lock ref|stale info",
     re.IGNORECASE,
+)
+# libgit2's object database speaking: objects missing or unreadable in the local clone.
+_LOCAL_STORE = re.compile(
+    r"object not found|failed to find pack entry|loose object|cannot read header", re.IGNORECASE
 )
 _CLASSIFIED: tuple[tuple[re.Pattern[str], type[GitError]], ...] = (
     (
@@ -176,25 +186,21 @@ def configure_timeouts() -> None:
 def fetch_branch(repo: pygit2.Repository, endpoint: Endpoint, branch: str, tracking: str) -> None:
     """Update ``tracking`` to the remote branch's tip; delete it when the branch is gone."""
     refspec = f"+refs/heads/{branch}:{tracking}"
-    callbacks = _Callbacks(endpoint)
 
-    def fetch() -> None:
-        remote = repo.remotes.create_anonymous(endpoint.url)
+    def fetch(remote: pygit2.Remote, callbacks: _Callbacks) -> None:
         remote.fetch([refspec], callbacks=callbacks, prune=pygit2.enums.FetchPrune.PRUNE)
 
-    _run(endpoint, callbacks, fetch)
+    _run(repo, endpoint, fetch)
 
 
 def list_heads(repo: pygit2.Repository, endpoint: Endpoint) -> RemoteHeads:
     """The remote's branches and its HEAD, as ``git ls-remote`` lists them; changes nothing."""
-    callbacks = _Callbacks(endpoint)
     advertised: list[RemoteHead] = []
 
-    def list_them() -> None:
-        remote = repo.remotes.create_anonymous(endpoint.url)
+    def list_them(remote: pygit2.Remote, callbacks: _Callbacks) -> None:
         advertised.extend(remote.list_heads(callbacks=callbacks))
 
-    _run(endpoint, callbacks, list_them)
+    _run(repo, endpoint, list_them)
     return _remote_heads(advertised)
 
 
@@ -208,14 +214,12 @@ def check_write_access(repo: pygit2.Repository, endpoint: Endpoint, branch: str)
     worked, is ``WriteAccessDenied``.
     """
     heads = list_heads(repo, endpoint)
-    callbacks = _Callbacks(endpoint)
 
-    def connect_for_push() -> None:
-        remote = repo.remotes.create_anonymous(endpoint.url)
+    def connect_for_push(remote: pygit2.Remote, callbacks: _Callbacks) -> None:
         remote.connect(callbacks=callbacks, direction=_DIRECTION_PUSH)
 
     try:
-        _run(endpoint, callbacks, connect_for_push)
+        _run(repo, endpoint, connect_for_push)
     except AuthenticationFailed as refused:
         raise WriteAccessDenied(f"the credentials may read but not push: {refused}") from None
     return WriteAccess(branch_tip=heads.branches.get(branch), default_branch=heads.default_branch)
@@ -241,35 +245,61 @@ def push_branch(repo: pygit2.Repository, endpoint: Endpoint, local: str, branch:
 
     ``RemoteMoved`` when the remote has commits we lack; the typed errors for the rest.
     """
-    callbacks = _Callbacks(endpoint)
 
-    def push() -> None:
-        remote = repo.remotes.create_anonymous(endpoint.url)
+    def push(remote: pygit2.Remote, callbacks: _Callbacks) -> None:
         remote.push([f"{local}:refs/heads/{branch}"], callbacks=callbacks)
 
-    _run(endpoint, callbacks, push)
+    callbacks = _run(repo, endpoint, push)
     if callbacks.rejections:
         raise RemoteMoved("; ".join(callbacks.rejections))
 
 
-def _run(endpoint: Endpoint, callbacks: _Callbacks, operation: Callable[[], None]) -> None:
+def _run(
+    repo: pygit2.Repository,
+    endpoint: Endpoint,
+    operation: Callable[[pygit2.Remote, _Callbacks], None],
+) -> _Callbacks:
+    """Run ``operation`` on an anonymous remote for ``endpoint``; its failures typed."""
+    try:
+        callbacks = _Callbacks(endpoint)
+    except OSError as error:
+        raise _local_failure(endpoint, error) from None
     try:
         with callbacks.home:
-            operation()
+            operation(repo.remotes.create_anonymous(endpoint.url), callbacks)
     except GitError:
         raise
+    except OSError as error:
+        raise _local_failure(endpoint, error) from None
     except pygit2.GitError as error:
-        raise _translate(endpoint, callbacks, str(error)) from None
+        raise _translate(_local_paths(repo, endpoint), endpoint, callbacks, str(error)) from None
+    return callbacks
 
 
-def _translate(endpoint: Endpoint, callbacks: _Callbacks, message: str) -> Exception:
+def _local_failure(endpoint: Endpoint, error: OSError) -> GitOperationFailed:
+    message = redact(str(error), endpoint.credentials)
+    return GitOperationFailed(f"{redact_url(endpoint.url)}: local I/O failed: {message}")
+
+
+def _local_paths(repo: pygit2.Repository, endpoint: Endpoint) -> frozenset[str]:
+    """This machine's folders an operation writes: the clone and the SSH home folders."""
+    folders = (Path(repo.path), endpoint.ssh_homes)
+    return frozenset(str(p) for folder in folders for p in (folder, folder.resolve()))
+
+
+def _translate(
+    local_paths: frozenset[str], endpoint: Endpoint, callbacks: _Callbacks, message: str
+) -> Exception:
     if callbacks.identity_rejected:
         return _identity_error(endpoint)
     # libgit2 may quote the URL it was given, user-info and all.
     message = redact(message.strip(), endpoint.credentials)
+    where = redact_url(endpoint.url)
+    # Before the remote's reasons: "Permission denied" on our own clone is no refusal.
+    if _LOCAL_STORE.search(message) or any(path in message for path in local_paths):
+        return GitOperationFailed(f"{where}: local git failure: {message}")
     if _NON_FAST_FORWARD.search(message):
         return RemoteMoved(message)
-    where = redact_url(endpoint.url)
     for pattern, error_type in _CLASSIFIED:
         if pattern.search(message):
             return error_type(f"{where}: {message}")
