@@ -3,6 +3,10 @@
 Run as its own process (``python -m tests.harness.git_http``) so the harness stops it by
 pid like every other server. Users come from a JSON file ``{user: [password, "rw"|"ro"]}``;
 a read-only user is refused (403) on receive-pack, a wrong password gets 401.
+
+Tests may ask how a client authenticated: ``GET /_requests/<repo>`` (no auth) answers
+``{"anonymous": n, "refused": n, "accepted": n}``, the requests for that repository
+without credentials, with wrong ones, and with valid ones.
 """
 
 from __future__ import annotations
@@ -13,10 +17,13 @@ import json
 import os
 import subprocess
 import sys
+import threading
+from collections import Counter
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlsplit
 
+_REQUESTS_PATH = "/_requests/"
 _CGI_HEADERS = {
     "Content-Type": "CONTENT_TYPE",
     "Git-Protocol": "GIT_PROTOCOL",
@@ -74,7 +81,12 @@ class GitHttpHandler(BaseHTTPRequestHandler):
     def _serve(self) -> None:
         body = self._read_body()
         url = urlsplit(self.path)
+        if url.path.startswith(_REQUESTS_PATH):
+            counts = self.server.requests_for(url.path.removeprefix(_REQUESTS_PATH))
+            self._reply(200, json.dumps(counts), {"Content-Type": "application/json"})
+            return
         user = self._user()
+        self.server.count(url.path, self._outcome(user))
         if user is None:
             self._reply(401, "authentication required\n", {"WWW-Authenticate": 'Basic realm="git"'})
             return
@@ -83,6 +95,11 @@ class GitHttpHandler(BaseHTTPRequestHandler):
             self._reply(403, "read-only credential\n")
             return
         self._run_backend(url.path, url.query, user[0], body)
+
+    def _outcome(self, user: tuple[str, str] | None) -> str:
+        if user is not None:
+            return "accepted"
+        return "refused" if "Authorization" in self.headers else "anonymous"
 
     def _run_backend(self, path: str, query: str, user: str, body: bytes) -> None:
         env = {
@@ -125,6 +142,19 @@ class GitHttpServer(ThreadingHTTPServer):
         super().__init__(("127.0.0.1", port), GitHttpHandler)
         self.root = root
         self.users = users
+        self._lock = threading.Lock()
+        self._requests: dict[str, Counter[str]] = {}
+
+    def count(self, path: str, outcome: str) -> None:
+        """One more request for the repository ``path`` starts with, by how it authenticated."""
+        repository = path.lstrip("/").split("/", 1)[0]
+        with self._lock:
+            self._requests.setdefault(repository, Counter())[outcome] += 1
+
+    def requests_for(self, repository: str) -> dict[str, int]:
+        with self._lock:
+            counts = self._requests.get(repository, Counter())
+            return {key: counts[key] for key in ("anonymous", "refused", "accepted")}
 
 
 def main() -> None:

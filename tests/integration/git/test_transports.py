@@ -8,8 +8,10 @@ host keys are checked strictly, and a missing repository is named as such.
 
 from __future__ import annotations
 
+import json
 import subprocess
 import threading
+import urllib.request
 from pathlib import Path
 from typing import Any
 
@@ -56,6 +58,14 @@ def ssh(credential: SshCredential, known_hosts: str | None = None) -> SshCredent
         private_key=credential.private_key,
         known_hosts=(known_hosts or credential.known_hosts).encode(),
     )
+
+
+def http_requests(remote: GitRemote) -> dict[str, int]:
+    """How the harness HTTP server saw requests for ``remote`` authenticate, so far."""
+    url = remote.http_url.replace(remote.name, f"_requests/{remote.name}")
+    with urllib.request.urlopen(url, timeout=10) as response:  # noqa: S310 - the harness's http URL
+        counts: dict[str, int] = json.loads(response.read())
+    return counts
 
 
 def write_one(writer: BranchWriter, path: str = "p/a.yaml", content: bytes = b"a\n") -> None:
@@ -139,6 +149,22 @@ class TestRefusedCredentials:
         with pytest.raises(AuthenticationFailed) as caught:
             writer_for(git_remote.http_url, wrong, tmp_path).open()
         assert "not-the-password" not in str(caught.value)
+
+    def test_wrong_http_password_is_offered_to_the_server_once(
+        self, git_remote: GitRemote, tmp_path: Path
+    ) -> None:
+        # libgit2 would replay a refused password several times before giving up.
+        wrong = HttpCredentials(git_remote.http_rw.username, "not-the-password")
+        with pytest.raises(AuthenticationFailed):
+            writer_for(git_remote.http_url, wrong, tmp_path).open()
+        assert http_requests(git_remote) == {"anonymous": 1, "refused": 1, "accepted": 0}
+
+    def test_accepted_http_password_is_offered_once_per_connection(
+        self, git_remote: GitRemote, tmp_path: Path
+    ) -> None:
+        writer_for(git_remote.http_url, http(git_remote.http_rw), tmp_path).open()
+        counts = http_requests(git_remote)
+        assert (counts["anonymous"], counts["refused"]) == (1, 0)
 
     def test_read_only_ssh_key_gets_authentication_failed(
         self, git_remote: GitRemote, tmp_path: Path
