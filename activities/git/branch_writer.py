@@ -191,7 +191,7 @@ class BranchWriter:
                 repo = self._ensure_repo()
             except (pygit2.GitError, OSError) as error:
                 raise self._operation_failed(error) from error
-            return check_write_access(repo, self._endpoint(), self._config.branch)
+            return check_write_access(self._endpoint(), self._config.branch, repo=repo)
 
     def read_file(self, path: str) -> bytes | None:
         """The bytes of ``path`` at the last fetched remote tip; ``None`` when it holds none.
@@ -210,16 +210,16 @@ class BranchWriter:
                 raise self._operation_failed(error) from error
 
     def find_operation(
-        self, operation_id: str, *, under: str = "", depth: int = 200
+        self, operation_id: str, *, path: str = "", depth: int = 200
     ) -> FoundOperation | None:
-        """The commit that carries ``operation_id``, and what it changed under ``under``.
+        """The commit that carries ``operation_id``, and what it changed under ``path``.
 
         Walks the newest ``depth`` commits of the branch's first-parent history from
         the last fetched remote tip (fetching first when this writer has not yet), so
-        a retried operation can report the push its first try made. ``under`` is a
+        a retried operation can report the push its first try made. ``path`` is a
         target path (``""``: the whole repository).
         """
-        folder = target_folder(under)
+        folder = target_folder(path)
         with self._repo_lock:
             try:
                 if self._branch_exists is None:

@@ -76,7 +76,7 @@ def snapshot(writer: BranchWriter, request: SnapshotRequest) -> SnapshotResult:
     )
     applied, push = writer.write_now(change)
     if applied.commit is None and request.operation_id is not None:
-        found = writer.find_operation(request.operation_id, under=target)
+        found = writer.find_operation(request.operation_id, path=target)
         if found is not None:
             applied = replace(applied, commit=found.commit, counts=found.counts)
     return _result(applied, push)

@@ -40,6 +40,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import tempfile
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -162,14 +163,14 @@ class RemoteHeads:
 class WriteAccess:
     """What the write-access check saw of the remote: the branch's tip and the default branch."""
 
-    branch_tip: str | None
+    tip: str | None
     """The sha the remote's branch points at; ``None`` when the remote lacks the branch."""
     default_branch: str | None
     """The branch a missing branch is created from; ``None`` for an empty remote."""
 
     @property
     def branch_exists(self) -> bool:
-        return self.branch_tip is not None
+        return self.tip is not None
 
 
 def configure_timeouts() -> None:
@@ -204,15 +205,33 @@ def list_heads(repo: pygit2.Repository, endpoint: Endpoint) -> RemoteHeads:
     return _remote_heads(advertised)
 
 
-def check_write_access(repo: pygit2.Repository, endpoint: Endpoint, branch: str) -> WriteAccess:
+def check_write_access(
+    endpoint: Endpoint, branch: str, *, repo: pygit2.Repository | None = None
+) -> WriteAccess:
     """Whether the credentials may push to the remote, found without changing anything there.
 
     First lists the remote's refs as a fetch does, which raises what reading
     meets (``AuthenticationFailed``, ``NetworkError``, ``RepositoryNotFound``, host
     key and certificate errors); then opens a push connection, which fetches the
     receive-pack advertisement and sends no update. A refusal there, once reading
-    worked, is ``WriteAccessDenied``.
+    worked, is ``WriteAccessDenied``. libgit2 talks to remotes only on behalf of a
+    repository: without ``repo``, an empty scratch one in the temporary folder
+    serves, and is removed afterwards; nothing is fetched into either.
     """
+    if repo is not None:
+        return _check_write_access(repo, endpoint, branch)
+    try:
+        with tempfile.TemporaryDirectory(prefix="gitops-reverser-probe-") as scratch:
+            probe = pygit2.init_repository(scratch, bare=True)
+            try:
+                return _check_write_access(probe, endpoint, branch)
+            finally:
+                probe.free()
+    except OSError as error:
+        raise _local_failure(endpoint, error) from None
+
+
+def _check_write_access(repo: pygit2.Repository, endpoint: Endpoint, branch: str) -> WriteAccess:
     heads = list_heads(repo, endpoint)
 
     def connect_for_push(remote: pygit2.Remote, callbacks: _Callbacks) -> None:
@@ -222,7 +241,7 @@ def check_write_access(repo: pygit2.Repository, endpoint: Endpoint, branch: str)
         _run(repo, endpoint, connect_for_push)
     except AuthenticationFailed as refused:
         raise WriteAccessDenied(f"the credentials may read but not push: {refused}") from None
-    return WriteAccess(branch_tip=heads.branches.get(branch), default_branch=heads.default_branch)
+    return WriteAccess(tip=heads.branches.get(branch), default_branch=heads.default_branch)
 
 
 def _remote_heads(advertised: Sequence[RemoteHead]) -> RemoteHeads:

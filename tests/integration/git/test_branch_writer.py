@@ -197,12 +197,12 @@ class TestOperations:
         writer.submit(Change(files, "mixed", operation_id="op-1"))
         landed = writer.flush().commits[-1]
 
-        found = writer.find_operation("op-1", under="p")
+        found = writer.find_operation("op-1", path="p")
         whole = writer.find_operation("op-1")
 
         assert found == FoundOperation(landed, FileCounts(created=1, updated=1, deleted=1))
         assert whole is not None and whole.counts == FileCounts(created=2, updated=1, deleted=1)
-        assert writer.find_operation("op-1", under="r") == FoundOperation(landed, FileCounts())
+        assert writer.find_operation("op-1", path="r") == FoundOperation(landed, FileCounts())
 
     def test_operation_deeper_than_the_walk_is_not_found(
         self, remote: BareRepo, make_writer: WriterFactory
@@ -223,7 +223,7 @@ class TestOperations:
         writer = make_writer(empty_remote.url)
         writer.submit(replace(change("p/a.yaml", b"a\n"), operation_id="op-root"))
         writer.flush()
-        found = writer.find_operation("op-root", under="p")
+        found = writer.find_operation("op-root", path="p")
         assert found is not None and found.counts == FileCounts(created=1)
 
 

@@ -7,6 +7,7 @@ keep the reason reading gives. The check never changes the remote's refs.
 from __future__ import annotations
 
 import subprocess
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -26,6 +27,7 @@ from activities.git import (
     WriteAccess,
     WriteAccessDenied,
     WriterConfig,
+    transport,
 )
 from tests.harness.git import GitRemote, HttpCredential, SshCredential
 
@@ -80,7 +82,7 @@ def test_read_write_credentials_pass_and_report_the_branch(
     with refs_unchanged(git_remote):
         access = writer_for(url, credentials, tmp_path).check_write_access()
 
-    assert access == WriteAccess(branch_tip=main_tip(git_remote), default_branch="main")
+    assert access == WriteAccess(tip=main_tip(git_remote), default_branch="main")
     assert access.branch_exists
 
 
@@ -149,3 +151,22 @@ def test_what_reading_meets_keeps_its_own_reason(
     )
     with pytest.raises(error):
         writer_for(url, http(git_remote.http_rw), tmp_path).check_write_access()
+
+
+@pytest.mark.parametrize(("access", "denied"), [("rw", False), ("ro", True)])
+def test_check_without_a_writer_uses_a_scratch_repository_and_leaves_none(
+    git_remote: GitRemote, tmp_path: Path, access: str, denied: bool
+) -> None:
+    url, credentials = endpoint(git_remote, "ssh", access)
+    remote = transport.Endpoint(url, credentials, tmp_path / "ssh-homes")
+    scratch = Path(tempfile.gettempdir())
+    before = set(scratch.glob("gitops-reverser-probe-*"))
+
+    with refs_unchanged(git_remote):
+        if denied:
+            with pytest.raises(WriteAccessDenied):
+                transport.check_write_access(remote, "main")
+        else:
+            assert transport.check_write_access(remote, "main").tip == main_tip(git_remote)
+
+    assert set(scratch.glob("gitops-reverser-probe-*")) == before
