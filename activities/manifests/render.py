@@ -17,16 +17,11 @@ from typing import Any
 
 from activities import yamlio
 from activities.manifests.errors import InvalidObject, PlaintextSecretRefused
-from activities.manifests.guard import refuse_secret_value_leaks
-from activities.manifests.sanitise import api_group, sanitise
+from activities.manifests.guard import is_secret, refuse_secret_value_leaks
+from activities.manifests.sanitise import sanitise
 from activities.sops import AgeIdentity, encrypt_unless_unchanged
 
 __all__ = ["is_secret", "render", "render_secret"]
-
-
-def is_secret(obj: Mapping[str, Any]) -> bool:
-    """True for a core ``v1`` Secret, the one kind that is only ever written encrypted."""
-    return obj.get("kind") == "Secret" and api_group(str(obj.get("apiVersion", ""))) == ""
 
 
 def render(obj: Mapping[str, Any]) -> bytes:

@@ -237,6 +237,41 @@ class TestRefusedChanges:
         writer.flush()
         assert remote.log() == ["initial"]
 
+    @pytest.mark.parametrize(
+        "content",
+        [
+            b"apiVersion: v1\nkind: Secret\ndata:\n  a: YQ==\n",
+            b"kind: ConfigMap\n---\napiVersion: v1\nkind: Secret\nstringData:\n  a: b\n",
+            b"apiVersion: v1\nkind: List\nitems:\n- {apiVersion: v1, kind: Secret, data: {a: x}}\n",
+            b'apiVersion: v1\nkind: "Secr\\x65t"\ndata:\n  a: YQ==\n',
+        ],
+        ids=["plain", "second-document", "list-item", "escaped"],
+    )
+    def test_plaintext_secret_under_any_path_is_refused_and_never_committed(
+        self, remote: BareRepo, make_writer: WriterFactory, content: bytes
+    ) -> None:
+        writer = make_writer(remote.url)
+        odd = change("odd/place/notes.txt", content)
+        with pytest.raises(PlaintextSecretRefused):
+            writer.submit(odd)
+        with pytest.raises(PlaintextSecretRefused):
+            writer.write_now(odd)
+        writer.flush()
+        assert remote.log() == ["initial"]
+        assert remote.read("odd/place/notes.txt") is None
+
+    def test_config_map_that_mentions_secrets_is_written(
+        self, remote: BareRepo, make_writer: WriterFactory
+    ) -> None:
+        content = (
+            b"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: docs\n"
+            b'data:\n  howto: "Each Secret is SOPS-encrypted; kind: Secret \\u2192 .sops.yaml"\n'
+        )
+        writer = make_writer(remote.url)
+        writer.submit(change("p/ns/core/configmaps/docs.yaml", content))
+        writer.flush()
+        assert remote.read("p/ns/core/configmaps/docs.yaml") == content
+
     def test_refused_change_leaves_nothing_pending(
         self, remote: BareRepo, make_writer: WriterFactory
     ) -> None:

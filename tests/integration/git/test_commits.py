@@ -34,6 +34,17 @@ def test_change_refused_while_building_is_set_aside_and_the_rest_commit(tmp_path
     assert "p/ns" not in tree
 
 
+def test_secret_under_another_path_is_set_aside_while_building(tmp_path: Path) -> None:
+    repo = pygit2.init_repository(str(tmp_path / "r.git"), bare=True)
+    hidden = FileState("odd/place/notes.txt", b"apiVersion: v1\nkind: Secret\ndata:\n  a: YQ==\n")
+    batch = [Pending(1, Change((hidden,), "hidden")), Pending(2, Change((), "nothing"))]
+
+    built = build_commits(repo, None, batch, CommitMode.BATCH, SIGNATURE)
+
+    assert [(r.sequence, r.reason) for r in built.refused] == [(1, "PlaintextSecretRefused")]
+    assert built.tip is None
+
+
 def _commit_files(repo: pygit2.Repository, *paths: str) -> pygit2.Oid:
     change = Change(tuple(FileState(path, b"old\n") for path in paths), "seed")
     built = build_commits(repo, None, [Pending(1, change)], CommitMode.BATCH, SIGNATURE)
