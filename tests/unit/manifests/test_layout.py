@@ -38,6 +38,12 @@ class TestPaths:
             "prod/_cluster/rbac.authorization.k8s.io/clusterroles/viewer.yaml"
         )
 
+    def test_cluster_scoped_core_object_goes_under_cluster_and_core(self) -> None:
+        ident = ObjectId("", "namespaces", None, "team-a")
+        path = "prod/_cluster/core/namespaces/team-a.yaml"
+        assert object_path("prod", ident) == path
+        assert object_id_for_path("prod", path) == ident
+
     def test_secret_file_is_named_for_its_sops_encryption(self) -> None:
         ident = ObjectId("", "secrets", "team-a", "db")
         assert object_path("prod", ident) == "prod/team-a/core/secrets/db.sops.yaml"
