@@ -45,7 +45,7 @@ from activities.git.errors import (
 from activities.git.messages import Operation, describe
 from activities.git.registry import BranchWriters
 from activities.git.snapshot import SnapshotRequest, SnapshotResult, snapshot
-from activities.git.transport import WriteAccess
+from activities.git.transport import WriteAccess, check_write_access
 
 __all__ = [
     "AppliedChange",
@@ -83,6 +83,7 @@ __all__ = [
     "WriteAccessDenied",
     "WriterCancelled",
     "WriterConfig",
+    "check_write_access",
     "credentials_from_secret",
     "describe",
     "ensure_branch_allowed",
