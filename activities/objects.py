@@ -3,8 +3,8 @@
 Shared by the snapshot and the stream, so both write an object the same way: where it
 goes (the layout), its bytes (sanitised YAML, or SOPS for a core Secret, keeping the
 existing file when it already holds the same Secret), or why it is not written: a
-Reflector copy (its source is mirrored already) or a Secret of a target without
-encryption (refused, never written in plaintext).
+Reflector copy (its source is mirrored already), a Secret of a target without
+encryption (refused, never written in plaintext), or the target's own key Secret.
 
 Pure decisions over the manifest and SOPS libraries; reads an existing file only
 through the ``existing`` callable it is given.
@@ -29,6 +29,8 @@ class Encryption:
 
     identity: AgeIdentity = field(repr=False)
     recipients: tuple[str, ...]
+    key_secret: tuple[str, str]
+    """Namespace and name of the Secret holding the identity (never mirrored)."""
 
 
 class Skip(StrEnum):
@@ -36,6 +38,8 @@ class Skip(StrEnum):
     """A copy made by Reflector: its source object is mirrored instead."""
     SECRET_REFUSED = "secret-refused"  # noqa: S105 - a skip kind, not a password
     """A Secret of a target without encryption: never written in plaintext."""
+    OWN_KEY = "own-key"
+    """The target's own age key Secret: a copy encrypted for itself helps nobody."""
 
 
 @dataclass(frozen=True)
@@ -66,6 +70,9 @@ def object_file(
         return ObjectFile(path, render(obj))
     if encryption is None:
         return ObjectFile(path, None, Skip.SECRET_REFUSED)
+    metadata = obj.get("metadata") or {}
+    if (metadata.get("namespace"), metadata.get("name")) == encryption.key_secret:
+        return ObjectFile(path, None, Skip.OWN_KEY)
     content = render_secret(
         obj, encryption.recipients, identity=encryption.identity, existing=existing(path)
     )

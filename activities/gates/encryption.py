@@ -80,7 +80,11 @@ def target_encryption(
     if plan.encryption is None or recipient is None:
         return None
     identity = load_identity(context.cluster, namespace, plan.encryption.secret_name)
-    return Encryption(identity=identity, recipients=(recipient,))
+    return Encryption(
+        identity=identity,
+        recipients=(recipient,),
+        key_secret=(namespace, plan.encryption.secret_name),
+    )
 
 
 def _seen(context: WorkerContext, namespace: str, name: str) -> SecretRef:
