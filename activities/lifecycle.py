@@ -65,7 +65,9 @@ class LifecycleActivities:
     @activity.defn(name=ActivityName.VALIDATE)
     @gate_boundary
     async def validate(self, request: ValidateInput) -> ValidateResult:
-        return await self._gate(ActivityName.VALIDATE, lambda: validate(self._context, request.target))
+        return await self._gate(
+            ActivityName.VALIDATE, lambda: validate(self._context, request.target)
+        )
 
     @activity.defn(name=ActivityName.ENSURE_KEY)
     @gate_boundary

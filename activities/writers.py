@@ -32,7 +32,9 @@ def writer_id(url: str, branch: str) -> str:
     return f"{redact_url(url)}#{branch}"
 
 
-def read_credentials(cluster: Cluster, namespace: str, provider: ProviderPlan) -> Credentials | None:
+def read_credentials(
+    cluster: Cluster, namespace: str, provider: ProviderPlan
+) -> Credentials | None:
     """The provider's git credentials; a missing or malformed Secret names itself."""
     if provider.secret_name is None:
         return credentials_from_secret(provider.url, None)

@@ -99,7 +99,10 @@ class Informers:
     def on_loop(
         cls, cluster: Cluster, loop: asyncio.AbstractEventLoop, queue: asyncio.Queue[Event]
     ) -> Informers:
-        return cls(cluster, lambda event: loop.call_soon_threadsafe(queue.put_nowait, event))
+        def deliver(event: Event) -> None:
+            loop.call_soon_threadsafe(queue.put_nowait, event)
+
+        return cls(cluster, deliver)
 
     def start(self) -> None:
         for kind, resource in BRIDGE_KINDS.items():

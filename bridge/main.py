@@ -57,8 +57,13 @@ async def _run(settings: BridgeSettings) -> int:
     stop = threading.Event()
     loop = asyncio.get_running_loop()
     stopped = asyncio.Event()
+
+    def request_stop() -> None:
+        stop.set()
+        stopped.set()
+
     for signum in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(signum, lambda: (stop.set(), stopped.set()))
+        loop.add_signal_handler(signum, request_stop)
     elector = LeaseElector(
         cluster.api_client,
         LeaseSettings(settings.lease_namespace, settings.lease_name, _identity()),
@@ -68,7 +73,11 @@ async def _run(settings: BridgeSettings) -> int:
         if not await asyncio.to_thread(elector.acquire, stop):
             return 0
         lost = asyncio.Event()
-        elector.keep(lambda: loop.call_soon_threadsafe(lost.set))
+
+        def on_lost() -> None:
+            loop.call_soon_threadsafe(lost.set)
+
+        elector.keep(on_lost)
         try:
             await _act(settings, cluster, stopped, lost)
         finally:

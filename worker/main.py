@@ -75,7 +75,9 @@ async def _run(settings: WorkerSettings) -> int:
         loop.add_signal_handler(signum, stopping.set)
     health = HealthServer(settings.metrics, lambda: not stopping.is_set()).start()
     _log.info(
-        "worker polling task queue %s at %s", settings.temporal.task_queue, settings.temporal.address
+        "worker polling task queue %s at %s",
+        settings.temporal.task_queue,
+        settings.temporal.address,
     )
     try:
         running = asyncio.create_task(worker.run())

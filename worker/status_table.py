@@ -44,7 +44,9 @@ def render(targets: Sequence[GitTarget]) -> str:
     """The table, aligned in columns, sorted by namespace and name."""
     rows = [HEADER, *(row(t) for t in sorted(targets, key=_order))]
     widths = [max(len(r[i]) for r in rows) for i in range(len(HEADER) - 1)]
-    lines = ["   ".join([*(c.ljust(w) for c, w in zip(r, widths, strict=False)), r[-1]]) for r in rows]
+    lines = [
+        "   ".join([*(c.ljust(w) for c, w in zip(r, widths, strict=False)), r[-1]]) for r in rows
+    ]
     return "\n".join(line.rstrip() for line in lines)
 
 

@@ -59,7 +59,8 @@ def _flux(cluster: Cluster, namespace: str, name: str) -> ResolvedProvider:
         )
     if not repository.url:
         raise GateError(
-            ValidatedReason.PROVIDER_INVALID, f"Flux GitRepository {namespace}/{name} has no spec.url"
+            ValidatedReason.PROVIDER_INVALID,
+            f"Flux GitRepository {namespace}/{name} has no spec.url",
         )
     plan = ProviderPlan(
         kind=ProviderKind.GIT_REPOSITORY,

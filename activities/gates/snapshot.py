@@ -42,7 +42,9 @@ def snapshot(context: WorkerContext, request: SnapshotInput) -> SnapshotResult:
     for watch in watches(plan.watch):
         listed = context.cluster.list_objects(watch.resource, watch.namespace)
         for obj in listed.items:
-            found = object_file(obj, watch.selected.resource, plan.path, encryption, writer.read_file)
+            found = object_file(
+                obj, watch.selected.resource, plan.path, encryption, writer.read_file
+            )
             if found.content is not None:
                 files[found.path] = found.content
             elif found.skip is Skip.SECRET_REFUSED:

@@ -73,7 +73,9 @@ def validate(context: WorkerContext, ref: TargetRef) -> ValidateResult:
     )
 
 
-def _refuse_conflicts(context: WorkerContext, target: GitTarget, provider: ResolvedProvider) -> None:
+def _refuse_conflicts(
+    context: WorkerContext, target: GitTarget, provider: ResolvedProvider
+) -> None:
     cluster = context.cluster
     urls: dict[tuple[str, str, str], str | None] = {}
 

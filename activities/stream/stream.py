@@ -60,7 +60,7 @@ _COMMIT_OPERATIONS = {
 async def run_stream(context: WorkerContext, request: StreamInput) -> StreamResult:
     info = activity.info()
     resume = _resume_point(request, info.heartbeat_details)
-    reporter = Reporter(context.client, info.workflow_id, request.stream_id, _REPORT_EVERY)
+    reporter = Reporter(context.client, info.workflow_id or "", request.stream_id, _REPORT_EVERY)
     stream = _Stream(context, request, resume, reporter)
     return await stream.run()
 

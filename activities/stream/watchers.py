@@ -71,7 +71,11 @@ class Watchers:
         queue: asyncio.Queue[Signal],
     ) -> Watchers:
         loop = asyncio.get_running_loop()
-        return cls(cluster, watches, lambda item: loop.call_soon_threadsafe(queue.put_nowait, item))
+
+        def deliver(item: Signal) -> None:
+            loop.call_soon_threadsafe(queue.put_nowait, item)
+
+        return cls(cluster, watches, deliver)
 
     def start(self) -> None:
         for thread in self._threads:

@@ -61,7 +61,8 @@ class GateFailure:
             if reason is not None:
                 return cls(reason, cause.message, _secret_of(cause.details))
         if isinstance(cause, TimeoutError):
-            return cls(LifecycleReason.INTERNAL_ERROR, f"{gate} timed out ({cause.type.name})")
+            kind = cause.type.name if cause.type is not None else "timeout"
+            return cls(LifecycleReason.INTERNAL_ERROR, f"{gate} timed out ({kind})")
         message = str(cause) if cause is not None else str(error)
         return cls(LifecycleReason.INTERNAL_ERROR, message or type(cause).__name__)
 
@@ -69,7 +70,8 @@ class GateFailure:
 def backoff(failures: int) -> timedelta:
     """How long to wait before the ``failures``-th retry of a retryable gate (1, 2, ...)."""
     doublings = min(max(failures - 1, 0), 10)
-    return min(_FIRST_BACKOFF * (2**doublings), _MAX_BACKOFF)
+    delay: timedelta = _FIRST_BACKOFF * (2**doublings)
+    return min(delay, _MAX_BACKOFF)
 
 
 def _known_reason(gate: ConditionType, name: str) -> GitTargetReason | None:

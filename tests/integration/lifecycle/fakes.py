@@ -162,7 +162,7 @@ class Gates:
         assert not self.running_streams, "two streams of one target at once"
         self.running_streams.add(request.stream_id)
         try:
-            handle = self.client.get_workflow_handle(activity.info().workflow_id)
+            handle = self.client.get_workflow_handle(activity.info().workflow_id or "")
             await handle.signal(
                 SignalName.STREAM_REPORT,
                 StreamReport(stream_id=request.stream_id, live=True, message="watching"),

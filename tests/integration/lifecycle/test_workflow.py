@@ -17,6 +17,7 @@ from workflows.api.conditions import (
 from workflows.lifecycle.messages import (
     ActivityName,
     DependencyChanged,
+    LifecycleResult,
     SignalName,
     SpecChanged,
     StreamReport,
@@ -146,7 +147,7 @@ async def test_delete_stops_the_stream_and_finishes(lifecycle: Lifecycle) -> Non
     await lifecycle.published(ready)
     await lifecycle.handle.signal(SignalName.DELETE, TargetDeleted())
     result = await asyncio.wait_for(lifecycle.handle.result(), timeout=15)
-    assert result.deleted
+    assert isinstance(result, LifecycleResult) and result.deleted
     assert not lifecycle.gates.running_streams
 
 

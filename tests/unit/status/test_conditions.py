@@ -15,13 +15,14 @@ from workflows.api.conditions import (
     SnapshotReason,
     ValidatedReason,
 )
+from workflows.api import GitTargetCondition
 from workflows.status import GATES, block_after, initial_conditions, set_condition, summarise
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 LATER = T0 + timedelta(minutes=5)
 
 
-def _passed(generation: int = 1) -> list:
+def _passed(generation: int = 1) -> list[GitTargetCondition]:
     conditions = initial_conditions(generation, T0)
     for gate in GATES:
         conditions = set_condition(
@@ -36,7 +37,7 @@ def _passed(generation: int = 1) -> list:
     return summarise(conditions, generation=generation, now=T0)
 
 
-def _get(conditions: list, kind: ConditionType):
+def _get(conditions: list[GitTargetCondition], kind: ConditionType) -> GitTargetCondition:
     return next(c for c in conditions if c.type == kind)
 
 
