@@ -87,7 +87,12 @@ def _apply_samples(plane: ControlPlane, remote: GitRemote) -> list[str]:
 
 def _wait_ready(plane: ControlPlane) -> None:
     plane.kubectl(
-        "wait", "-n", DEMO_NAMESPACE, "--for=condition=Ready=true", "gittargets", "--all",
+        "wait",
+        "-n",
+        DEMO_NAMESPACE,
+        "--for=condition=Ready=true",
+        "gittargets",
+        "--all",
         "--timeout=180s",
     )
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import sys
 
+from activities.kube import Cluster
 from temporalio.service import RPCError, RPCStatusCode
 
-from activities.kube import Cluster
 from worker.settings import KubernetesSettings, TemporalSettings
 from worker.status_table import render
 from worker.temporal import connect
@@ -16,7 +16,8 @@ __all__ = ["print_status", "resync"]
 
 
 async def resync(settings: TemporalSettings, namespace: str, name: str) -> int:
-    """The same signal as ``temporal workflow signal --workflow-id gittarget/NS/NAME --name resync``."""
+    """Signal ``resync``: the same as ``temporal workflow signal --workflow-id
+    gittarget/NS/NAME --name resync``."""
     client = await connect(settings, wait=False)
     target = workflow_id(namespace, name)
     try:

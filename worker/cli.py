@@ -79,7 +79,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _worker(args: argparse.Namespace) -> int:
-    from worker.main import WorkerSettings, run_worker
+    from worker.main import WorkerSettings, run_worker  # noqa: PLC0415 - a role loads only its own code
 
     return run_worker(
         WorkerSettings(
@@ -92,7 +92,7 @@ def _worker(args: argparse.Namespace) -> int:
 
 
 def _bridge(args: argparse.Namespace) -> int:
-    from bridge.main import BridgeSettings, run_bridge
+    from bridge.main import BridgeSettings, run_bridge  # noqa: PLC0415 - a role loads only its own code
 
     return run_bridge(
         BridgeSettings(
@@ -106,7 +106,7 @@ def _bridge(args: argparse.Namespace) -> int:
 
 
 def _resync(args: argparse.Namespace) -> int:
-    from worker.actions import resync
+    from worker.actions import resync  # noqa: PLC0415 - a role loads only its own code
 
     namespace, sep, name = args.target.partition("/")
     if not sep or not namespace or not name:
@@ -116,6 +116,6 @@ def _resync(args: argparse.Namespace) -> int:
 
 
 def _status(args: argparse.Namespace) -> int:
-    from worker.actions import print_status
+    from worker.actions import print_status  # noqa: PLC0415 - a role loads only its own code
 
     return print_status(kubernetes_settings(args), args.namespace)

@@ -50,7 +50,9 @@ def ensure_key(context: WorkerContext, request: EnsureKeyInput) -> EnsureKeyResu
             ),
         )
     except EncryptionKeyError as error:
-        raise GateError(error.reason, str(error), secret=_seen(context, target.namespace, secret))
+        raise GateError(
+            error.reason, str(error), secret=_seen(context, target.namespace, secret)
+        ) from None
     return EnsureKeyResult(
         secret_name=key.secret_name,
         recipient=key.recipient,

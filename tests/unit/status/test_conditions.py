@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from hypothesis import given
 from hypothesis import strategies as st
 
+from workflows.api import GitTargetCondition
 from workflows.api.conditions import (
     ConditionStatus,
     ConditionType,
@@ -15,7 +16,6 @@ from workflows.api.conditions import (
     SnapshotReason,
     ValidatedReason,
 )
-from workflows.api import GitTargetCondition
 from workflows.status import GATES, block_after, initial_conditions, set_condition, summarise
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
