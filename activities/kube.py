@@ -1,0 +1,617 @@
+"""The Kubernetes API as the activities (and the bridge's informers) use it.
+
+The one module of ``activities/`` that talks to the API server: reading our custom
+resources (as the typed models of ``workflows.api``), Flux GitRepositories (``spec.url``
+and ``spec.secretRef`` only), Secrets by name, discovery, paged lists and watches of any
+resource, and Events. Callers keep the decisions; this module only moves data.
+
+Failures become typed errors carrying the condition reason ``KubernetesAPIFailed``
+(``ClusterForbidden`` for a 403, whose message says what to grant). Messages carry the
+status code and reason, never a response body (it may echo a Secret), and Secret data
+never appears in a ``repr``.
+
+A watch blocks in a socket read while no event comes; ``stop`` ends it within a
+fraction of a second: one reaper thread per ``Cluster`` shuts the sockets of watches
+whose stop event is set, the way the Kubernetes client's own ``Watch.stop`` does.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import contextlib
+import hashlib
+import json
+import logging
+import random
+import socket
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, ClassVar, TypeVar, cast
+
+from kubernetes import client, config
+from kubernetes.client.exceptions import ApiException
+from pydantic import ValidationError
+from urllib3.exceptions import HTTPError
+
+from workflows.api import (
+    GROUP,
+    VERSION,
+    ApiGroup,
+    ClusterWatchRule,
+    GitProvider,
+    GitTarget,
+    WatchRule,
+)
+from workflows.api.conditions import LifecycleReason
+
+__all__ = [
+    "AlreadyExists",
+    "ApiResource",
+    "Cluster",
+    "ClusterError",
+    "ClusterForbidden",
+    "FluxRepository",
+    "ObjectList",
+    "ObjectRef",
+    "SecretData",
+    "WatchEvent",
+    "WatchExpired",
+]
+
+_log = logging.getLogger(__name__)
+_FORBIDDEN, _NOT_FOUND, _CONFLICT, _GONE = 403, 404, 409, 410
+_REQUEST_TIMEOUT = (10.0, 60.0)
+_WATCH_TIMEOUT = (10.0, None)
+"""Watches read without a timeout: the reaper or the server's timeoutSeconds ends them."""
+_WATCH_SECONDS = (240, 300)
+_POOL_SIZE = 1024
+_REAP_EVERY = 0.2
+_FLUX_VERSION = "v1"
+ModelT = TypeVar("ModelT", GitTarget, GitProvider, WatchRule, ClusterWatchRule)
+
+
+class ClusterError(Exception):
+    """A request to the API server failed (retrying may help)."""
+
+    reason: ClassVar[LifecycleReason] = LifecycleReason.KUBERNETES_API_FAILED
+
+    def __init__(self, message: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+class ClusterForbidden(ClusterError):
+    """RBAC denied the request; the message names the verb and resource to grant."""
+
+
+class AlreadyExists(ClusterError):
+    """A create found the object already there."""
+
+
+class WatchExpired(Exception):
+    """The API server no longer has the history a watch or list continues from (410)."""
+
+
+@dataclass(frozen=True)
+class ApiResource:
+    """One resource type the API server serves, as discovery describes it."""
+
+    group: str
+    version: str
+    resource: str
+    kind: str
+    namespaced: bool
+    verbs: tuple[str, ...] = ()
+    preferred: bool = True
+
+    @property
+    def api_version(self) -> str:
+        return f"{self.group}/{self.version}" if self.group else self.version
+
+    def path(self, namespace: str | None = None, name: str | None = None) -> str:
+        base = f"/apis/{self.group}/{self.version}" if self.group else f"/api/{self.version}"
+        where = f"/namespaces/{namespace}" if namespace and self.namespaced else ""
+        return f"{base}{where}/{self.resource}" + (f"/{name}" if name else "")
+
+
+@dataclass(frozen=True)
+class ObjectRef:
+    """What an Event is about."""
+
+    api_version: str
+    kind: str
+    namespace: str
+    name: str
+    uid: str | None = None
+
+
+@dataclass(frozen=True)
+class WatchEvent:
+    type: str
+    """ADDED, MODIFIED, DELETED or BOOKMARK."""
+    object: dict[str, Any] = field(repr=False)
+    resource_version: str
+
+
+@dataclass(frozen=True)
+class SecretData:
+    name: str
+    data: dict[str, bytes] = field(repr=False)
+    type: str
+    annotations: dict[str, str]
+    uid: str
+    resource_version: str
+
+
+@dataclass(frozen=True)
+class FluxRepository:
+    url: str | None
+    secret_name: str | None
+
+
+@dataclass
+class ObjectList:
+    """A list of one resource, page by page; ``resource_version`` is the list's."""
+
+    resource_version: str
+    items: Iterator[dict[str, Any]] = field(repr=False)
+
+
+_OURS = {
+    GitTarget: ApiResource(GROUP, VERSION, GitTarget.PLURAL, GitTarget.KIND, True),
+    GitProvider: ApiResource(GROUP, VERSION, GitProvider.PLURAL, GitProvider.KIND, True),
+    WatchRule: ApiResource(GROUP, VERSION, WatchRule.PLURAL, WatchRule.KIND, True),
+    ClusterWatchRule: ApiResource(
+        GROUP, VERSION, ClusterWatchRule.PLURAL, ClusterWatchRule.KIND, False
+    ),
+}
+_FLUX = ApiResource(ApiGroup.FLUX_SOURCE, _FLUX_VERSION, "gitrepositories", "GitRepository", True)
+_SECRETS = ApiResource("", "v1", "secrets", "Secret", True)
+_EVENTS = ApiResource("", "v1", "events", "Event", True)
+
+
+class Cluster:
+    """Typed access to one API server; thread-safe (one connection pool, many threads)."""
+
+    def __init__(self, api: client.ApiClient) -> None:
+        self._api = api
+        self._watches: dict[int, tuple[threading.Event, Any]] = {}
+        self._watches_lock = threading.Lock()
+        self._reaper: threading.Thread | None = None
+
+    @classmethod
+    def connect(cls, kubeconfig: Path | None) -> Cluster:
+        """From a kubeconfig file, else the in-cluster ServiceAccount."""
+        configuration = client.Configuration()
+        if kubeconfig is not None:
+            config.load_kube_config(config_file=str(kubeconfig), client_configuration=configuration)
+        else:
+            config.load_incluster_config(client_configuration=configuration)
+        # Many watches share one pool; the default (5 per CPU) would discard connections.
+        cast(Any, configuration).connection_pool_maxsize = _POOL_SIZE
+        return cls(client.ApiClient(configuration))
+
+    @property
+    def api_client(self) -> client.ApiClient:
+        return self._api
+
+    # --- our custom resources and Flux's ---
+
+    def get_git_target(self, namespace: str, name: str) -> GitTarget | None:
+        return self._get_model(GitTarget, namespace, name)
+
+    def list_git_targets(self) -> list[GitTarget]:
+        return self._list_models(GitTarget, None)
+
+    def get_git_provider(self, namespace: str, name: str) -> GitProvider | None:
+        return self._get_model(GitProvider, namespace, name)
+
+    def list_watch_rules(self, namespace: str) -> list[WatchRule]:
+        return self._list_models(WatchRule, namespace)
+
+    def list_cluster_watch_rules(self) -> list[ClusterWatchRule]:
+        return self._list_models(ClusterWatchRule, None)
+
+    def get_flux_repository(self, namespace: str, name: str) -> FluxRepository | None:
+        """``spec.url`` and ``spec.secretRef.name``; ``None`` when absent or Flux is not
+        installed. Its status is never read."""
+        found = self._get(_FLUX.path(namespace, name))
+        if found is None:
+            return None
+        spec = found.get("spec") or {}
+        secret = (spec.get("secretRef") or {}).get("name")
+        url = spec.get("url")
+        return FluxRepository(url=url if isinstance(url, str) else None, secret_name=secret)
+
+    # --- Secrets, by name only ---
+
+    def read_secret(self, namespace: str, name: str) -> SecretData | None:
+        found = self._get(_SECRETS.path(namespace, name))
+        if found is None:
+            return None
+        metadata = found.get("metadata") or {}
+        data: dict[str, bytes] = {}
+        for key, value in (found.get("data") or {}).items():
+            with contextlib.suppress(binascii.Error, TypeError):
+                data[key] = base64.b64decode(value, validate=True)
+        return SecretData(
+            name=name,
+            data=data,
+            type=str(found.get("type") or "Opaque"),
+            annotations=dict(metadata.get("annotations") or {}),
+            uid=str(metadata.get("uid") or ""),
+            resource_version=str(metadata.get("resourceVersion") or ""),
+        )
+
+    def secret_version(self, namespace: str, name: str) -> str | None:
+        """The Secret's resourceVersion, ``None`` when it does not exist (cheap polling)."""
+        secret = self.read_secret(namespace, name)
+        return secret.resource_version if secret else None
+
+    def create_secret(
+        self,
+        namespace: str,
+        name: str,
+        data: dict[str, bytes],
+        *,
+        annotations: dict[str, str],
+        secret_type: str = "Opaque",  # noqa: S107 - a Secret type, not a password
+    ) -> SecretData:
+        """Create it; ``AlreadyExists`` when someone else did first. Never updates."""
+        body = {
+            "apiVersion": "v1",
+            "kind": "Secret",
+            "metadata": {"name": name, "namespace": namespace, "annotations": annotations},
+            "type": secret_type,
+            "data": {key: base64.b64encode(value).decode("ascii") for key, value in data.items()},
+        }
+        created = self._request("POST", _SECRETS.path(namespace), body=body)
+        metadata = created.get("metadata") or {}
+        return SecretData(
+            name=name,
+            data=dict(data),
+            type=secret_type,
+            annotations=dict(annotations),
+            uid=str(metadata.get("uid") or ""),
+            resource_version=str(metadata.get("resourceVersion") or ""),
+        )
+
+    # --- discovery, lists, watches ---
+
+    def discover(self) -> list[ApiResource]:
+        """Every resource the server serves (no subresources), each group's preferred
+        version marked."""
+        found = self._resources("", "v1", preferred=True)
+        groups = self._request("GET", "/apis").get("groups") or []
+        for group in groups:
+            preferred = (group.get("preferredVersion") or {}).get("version")
+            for version in group.get("versions") or []:
+                number = version.get("version")
+                found.extend(self._resources(group["name"], number, preferred=number == preferred))
+        return found
+
+    def list_objects(
+        self, resource: ApiResource, namespace: str | None, *, page_size: int = 500
+    ) -> ObjectList:
+        """Every object of ``resource`` (in ``namespace``, or all), fetched page by page."""
+        path = resource.path(namespace)
+        first = self._request("GET", path, query=[("limit", str(page_size))])
+        version = str((first.get("metadata") or {}).get("resourceVersion") or "")
+        return ObjectList(resource_version=version, items=self._pages(path, first, page_size))
+
+    def watch_objects(
+        self,
+        resource: ApiResource,
+        namespace: str | None,
+        resource_version: str | None,
+        stop: threading.Event,
+        *,
+        on_open: Callable[[], None] | None = None,
+    ) -> Iterator[WatchEvent]:
+        """Events after ``resource_version`` until ``stop`` is set; ``WatchExpired`` (410)
+        when that history is gone. Re-opens after the server ends a watch."""
+        version = resource_version
+        opened = False
+        while not stop.is_set():
+            response = self._open_watch(resource, namespace, version, stop)
+            if response is None:
+                return
+            if not opened and on_open is not None:
+                on_open()
+            opened = True
+            for event in self._events(response, stop):
+                version = event.resource_version or version
+                yield event
+
+    def _open_watch(
+        self,
+        resource: ApiResource,
+        namespace: str | None,
+        version: str | None,
+        stop: threading.Event,
+    ) -> Any:
+        query = [
+            ("watch", "true"),
+            ("allowWatchBookmarks", "true"),
+            ("timeoutSeconds", str(random.randint(*_WATCH_SECONDS))),  # noqa: S311 - jitter
+        ]
+        if version:
+            query.append(("resourceVersion", version))
+        response = self._send("GET", resource.path(namespace), query, None, _WATCH_TIMEOUT)
+        if response.status == _GONE:
+            response.response.release_conn()
+            raise WatchExpired(f"{resource.path(namespace)} at resourceVersion {version}")
+        self._raise_for(response, "GET", resource.path(namespace))
+        if stop.is_set():
+            response.response.close()
+            return None
+        return response
+
+    def _events(self, response: Any, stop: threading.Event) -> Iterator[WatchEvent]:
+        raw = response.response
+        key = id(raw)
+        with self._watches_lock:
+            self._watches[key] = (stop, raw)
+        self._start_reaper()
+        try:
+            for line in _lines(raw):
+                event = _watch_event(line)
+                if event is not None:
+                    yield event
+        except (OSError, ValueError, HTTPError) as error:
+            if not stop.is_set():
+                raise ClusterError(f"watch broke: {type(error).__name__}") from None
+        finally:
+            with self._watches_lock:
+                self._watches.pop(key, None)
+            with contextlib.suppress(Exception):
+                raw.close()
+
+    # --- Events ---
+
+    def emit_event(
+        self,
+        target: ObjectRef,
+        event_type: str,
+        reason: str,
+        message: str,
+        *,
+        key: str | None = None,
+        bump: bool = True,
+    ) -> bool:
+        """Record an Event on ``target``; with ``key`` a repeat bumps the same Event's count
+        (or, with ``bump=False``, leaves it: an announcement made once).
+
+        True when a new Event was created, False when one with that key existed.
+        """
+        now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        name = _event_name(target, key)
+        body: dict[str, Any] = {
+            "apiVersion": "v1",
+            "kind": "Event",
+            "metadata": {"namespace": target.namespace}
+            | ({"name": name} if name else {"generateName": f"{target.name}."}),
+            "involvedObject": {
+                "apiVersion": target.api_version,
+                "kind": target.kind,
+                "namespace": target.namespace,
+                "name": target.name,
+            }
+            | ({"uid": target.uid} if target.uid else {}),
+            "type": event_type,
+            "reason": reason,
+            "message": message[:1024],
+            "source": {"component": "gitops-reverser"},
+            "reportingComponent": "gitops-reverser",
+            "firstTimestamp": now,
+            "lastTimestamp": now,
+            "count": 1,
+        }
+        try:
+            self._request("POST", _EVENTS.path(target.namespace), body=body)
+            return True
+        except AlreadyExists:
+            if not bump:
+                return False
+        assert name is not None
+        current = self._get(_EVENTS.path(target.namespace, name)) or {}
+        patch = {
+            "count": int(current.get("count") or 1) + 1,
+            "lastTimestamp": now,
+            "message": body["message"],
+        }
+        self._request(
+            "PATCH",
+            _EVENTS.path(target.namespace, name),
+            body=patch,
+            content_type="application/merge-patch+json",
+        )
+        return False
+
+    # --- mechanics ---
+
+    def _get_model(self, model: type[ModelT], namespace: str, name: str) -> ModelT | None:
+        found = self._get(_OURS[model].path(namespace, name))
+        return model.model_validate(found) if found is not None else None
+
+    def _list_models(self, model: type[ModelT], namespace: str | None) -> list[ModelT]:
+        listed = self.list_objects(_OURS[model], namespace)
+        parsed = []
+        for item in listed.items:
+            try:
+                parsed.append(model.model_validate(item))
+            except ValidationError as error:
+                metadata = item.get("metadata") or {}
+                _log.warning(
+                    "skipping %s %s/%s that does not parse: %d problems",
+                    model.KIND,
+                    metadata.get("namespace"),
+                    metadata.get("name"),
+                    error.error_count(),
+                )
+        return parsed
+
+    def _resources(self, group: str, version: str, *, preferred: bool) -> list[ApiResource]:
+        path = f"/apis/{group}/{version}" if group else f"/api/{version}"
+        try:
+            listed = self._request("GET", path)
+        except ClusterError as error:
+            if error.status == _NOT_FOUND:  # a group version being removed
+                return []
+            raise
+        return [
+            ApiResource(
+                group=group,
+                version=version,
+                resource=item["name"],
+                kind=item.get("kind", ""),
+                namespaced=bool(item.get("namespaced")),
+                verbs=tuple(item.get("verbs") or ()),
+                preferred=preferred,
+            )
+            for item in listed.get("resources") or []
+            if "/" not in item.get("name", "/")
+        ]
+
+    def _pages(self, path: str, page: dict[str, Any], page_size: int) -> Iterator[dict[str, Any]]:
+        while True:
+            kind = str(page.get("kind") or "").removesuffix("List")
+            api_version = page.get("apiVersion")
+            for item in page.get("items") or []:
+                # List items omit apiVersion and kind; put them back as the object has them.
+                yield {"apiVersion": api_version, "kind": kind, **item}
+            token = (page.get("metadata") or {}).get("continue")
+            if not token:
+                return
+            try:
+                page = self._request(
+                    "GET", path, query=[("limit", str(page_size)), ("continue", token)]
+                )
+            except ClusterError as error:
+                if error.status == _GONE:
+                    raise WatchExpired(f"list of {path} expired while paging") from None
+                raise
+
+    def _get(self, path: str) -> dict[str, Any] | None:
+        try:
+            return self._request("GET", path)
+        except ClusterError as error:
+            if error.status == _NOT_FOUND:
+                return None
+            raise
+
+    def _request(
+        self,
+        method: str,
+        path: str,
+        *,
+        query: list[tuple[str, str]] | None = None,
+        body: Any = None,
+        content_type: str = "application/json",
+    ) -> dict[str, Any]:
+        response = self._send(method, path, query or [], body, _REQUEST_TIMEOUT, content_type)
+        try:
+            self._raise_for(response, method, path)
+            payload = response.read()
+        finally:
+            response.response.release_conn()
+        return json.loads(payload) if payload else {}
+
+    def _send(
+        self,
+        method: str,
+        path: str,
+        query: list[tuple[str, str]],
+        body: Any,
+        timeout: tuple[float, float | None],
+        content_type: str = "application/json",
+    ) -> Any:
+        headers = {"Accept": "application/json", "Content-Type": content_type}
+        try:
+            api = cast(Any, self._api)  # the stubs predate the generated client's raw calls
+            serialized = api.param_serialize(
+                method,
+                path,
+                query_params=query,
+                header_params=headers,
+                body=body,
+                auth_settings=["BearerToken"],
+            )
+            return api.call_api(*serialized, _request_timeout=timeout)
+        except (OSError, ApiException, HTTPError) as error:
+            status = getattr(error, "status", None)
+            raise ClusterError(
+                f"{method} {path}: {type(error).__name__} {status or ''}".strip(), status
+            ) from None
+
+    @staticmethod
+    def _raise_for(response: Any, method: str, path: str) -> None:
+        status = int(response.status)
+        if status < 300:
+            return
+        with contextlib.suppress(Exception):
+            response.response.drain_conn()
+        message = f"{method} {path}: {status} {response.reason}"
+        if status == _FORBIDDEN:
+            verb = {"GET": "get/list", "POST": "create", "PATCH": "patch"}.get(
+                method, method.lower()
+            )
+            raise ClusterForbidden(f"{message}; grant {verb} on {path}", status)
+        if status == _CONFLICT and method == "POST":
+            raise AlreadyExists(message, status)
+        raise ClusterError(message, status)
+
+    def _start_reaper(self) -> None:
+        with self._watches_lock:
+            if self._reaper is not None:
+                return
+            self._reaper = threading.Thread(target=self._reap, name="watch-reaper", daemon=True)
+            self._reaper.start()
+
+    def _reap(self) -> None:
+        """Shut the socket of every watch whose stop event is set: its blocked read returns."""
+        while True:
+            threading.Event().wait(_REAP_EVERY)
+            with self._watches_lock:
+                stopping = [raw for stop, raw in self._watches.values() if stop.is_set()]
+            for raw in stopping:
+                sock = getattr(getattr(raw, "connection", None), "sock", None)
+                if sock is not None:
+                    with contextlib.suppress(OSError):
+                        sock.shutdown(socket.SHUT_RDWR)
+
+
+def _lines(raw: Any) -> Iterator[bytes]:
+    pending = b""
+    for chunk in raw.stream(amt=None, decode_content=False):
+        pending += chunk
+        *complete, pending = pending.split(b"\n")
+        yield from (line for line in complete if line.strip())
+    if pending.strip():
+        yield pending
+
+
+def _watch_event(line: bytes) -> WatchEvent | None:
+    decoded = json.loads(line)
+    kind = decoded.get("type")
+    obj = decoded.get("object") or {}
+    if kind == "ERROR":
+        code = obj.get("code")
+        if code == _GONE:
+            raise WatchExpired(str(obj.get("message") or "resource version too old"))
+        raise ClusterError(f"watch error {code}: {obj.get('reason')}", code)
+    if kind not in ("ADDED", "MODIFIED", "DELETED", "BOOKMARK"):
+        return None
+    version = str((obj.get("metadata") or {}).get("resourceVersion") or "")
+    return WatchEvent(type=kind, object=obj, resource_version=version)
+
+
+def _event_name(target: ObjectRef, key: str | None) -> str | None:
+    if key is None:
+        return None
+    digest = hashlib.sha256(f"{target.uid}/{key}".encode()).hexdigest()[:16]
+    return f"{target.name[:200]}.{digest}"
