@@ -119,3 +119,7 @@ def _status(args: argparse.Namespace) -> int:
     from worker.actions import print_status  # noqa: PLC0415 - a role loads only its own code
 
     return print_status(kubernetes_settings(args), args.namespace)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
