@@ -208,7 +208,11 @@ class Scenario:
         }
 
     def cluster_watch_rule(
-        self, *, target: str = "mirror", resources: tuple[str, ...] = ("namespaces",)
+        self,
+        *,
+        target: str = "mirror",
+        group: str = "",
+        resources: tuple[str, ...] = ("namespaces",),
     ) -> dict[str, Any]:
         name = f"{self.namespace}-{target}"
         return {
@@ -217,7 +221,7 @@ class Scenario:
             "metadata": {"name": name, "labels": {"test": self.namespace}},
             "spec": {
                 "targetRef": {"namespace": self.namespace, "name": target},
-                "rules": [{"apiGroups": [""], "resources": list(resources), "scope": "Cluster"}],
+                "rules": [{"apiGroups": [group], "resources": list(resources), "scope": "Cluster"}],
             },
         }
 
@@ -233,6 +237,13 @@ class Scenario:
         }
 
     # --- what is in Git ---
+
+    def object_file(
+        self, namespace: str | None, resource: str, name: str, *, group: str = "core"
+    ) -> str:
+        where = namespace or "_cluster"
+        suffix = ".sops.yaml" if resource == "secrets" else ".yaml"
+        return f"{self.folder()}/{where}/{group}/{resource}/{name}{suffix}"
 
     def file(self, path: str, branch: str = "main") -> bytes | None:
         return self.remote.read(path, branch)
