@@ -155,6 +155,9 @@ class Dispatcher:
         spec = (int(metadata.get("generation") or 0), str(metadata.get("uid") or ""))
         work = _Work(finalizer=FINALIZER not in finalizers)
         if self._signalled.get(key) != spec:
+            # Noted now, so the events that follow (our own finalizer patch) owe nothing more;
+            # a failed start is retried from the work itself.
+            self._signalled[key] = spec
             work.spec, work.startup = spec, startup and _observed(obj) == spec[0]
         if work.spec or work.finalizer:
             self._owe(key, work)
@@ -231,7 +234,6 @@ class Dispatcher:
     ) -> None:
         generation, uid = spec
         if startup and await self._running(target):
-            self._signalled[(target.namespace, target.name)] = spec
             return  # the running workflow has seen this generation: nothing to say
         await self._client.start_workflow(
             _WORKFLOW_TYPE,
@@ -251,7 +253,6 @@ class Dispatcher:
             ),
         )
         SIGNALS.labels(SignalName.SPEC_CHANGED).inc()
-        self._signalled[(target.namespace, target.name)] = spec
 
     async def _signal(self, target: TargetRef, name: SignalName, arg: object) -> None:
         try:

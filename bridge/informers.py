@@ -20,7 +20,6 @@ from enum import StrEnum
 from typing import Any
 
 from activities.kube import ApiResource, Cluster, ClusterError, WatchExpired
-
 from workflows.api import GROUP, VERSION, ApiGroup
 
 __all__ = ["BRIDGE_KINDS", "Changed", "Informers", "Kind", "Listed"]

@@ -19,9 +19,9 @@ import threading
 from dataclasses import dataclass
 from datetime import timedelta
 
-from activities.kube import Cluster
 from temporalio.worker import Worker
 
+from activities.kube import Cluster
 from bridge.dispatcher import Dispatcher
 from bridge.informers import Event, Informers
 from bridge.leader import LeaseElector, LeaseSettings

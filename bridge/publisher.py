@@ -17,10 +17,10 @@ import logging
 from datetime import UTC, datetime
 from typing import Any
 
-from activities.kube import Cluster, ObjectRef
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
+from activities.kube import Cluster, ObjectRef
 from bridge.merge import merge_patch
 from bridge.metrics import PUBLICATIONS, STATUS_LAG, STATUS_PATCHES
 from bridge.targets import Conflict, TargetWriter

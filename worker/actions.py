@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import sys
 
-from activities.kube import Cluster
 from temporalio.service import RPCError, RPCStatusCode
 
+from activities.kube import Cluster
 from worker.settings import KubernetesSettings, TemporalSettings
 from worker.status_table import render
 from worker.temporal import connect

@@ -17,11 +17,11 @@ from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
-from activities.kube import Cluster
 from temporalio.worker import Worker
 
 from activities.context import WorkerContext
 from activities.git import BranchWriters
+from activities.kube import Cluster
 from activities.lifecycle import LifecycleActivities
 from worker.health import HealthServer
 from worker.settings import KubernetesSettings, TemporalSettings

@@ -130,7 +130,7 @@ class GitTargetWorkflow:
                 await self._continue_as_new()
             await self._step()
         await self._stop_stream()
-        await self._stop_secret_watch()
+        self._stop_secret_watch()
         publisher.cancel()
         return LifecycleResult(deleted=True)
 
@@ -194,7 +194,7 @@ class GitTargetWorkflow:
         """validate -> ensure-key -> bootstrap, then bind the stream to the resolved plan."""
         self._requests.full_pass = False
         self._wake_at = None
-        await self._stop_secret_watch()
+        self._stop_secret_watch()
         validated = await self._validate()
         if validated is None:
             return
@@ -425,7 +425,8 @@ class GitTargetWorkflow:
             return
         if not handle.done():
             handle.cancel()
-        with contextlib.suppress(ActivityError):  # cancelled, as asked
+        # Cancelled, as asked: ActivityError once it stopped, CancelledError if it never ran.
+        with contextlib.suppress(ActivityError, asyncio.CancelledError):
             await handle
         self._record.stream_stopped(workflow.now())
 
@@ -440,13 +441,11 @@ class GitTargetWorkflow:
             summary=f"wait for a change of Secret {secret.name}",
         )
 
-    async def _stop_secret_watch(self) -> None:
+    def _stop_secret_watch(self) -> None:
+        """Cancel the Secret watch, if any; nothing waits for it (it writes nothing)."""
         handle, self._secret_watch = self._secret_watch, None
-        if handle is None or handle.done():
-            return
-        handle.cancel()
-        with contextlib.suppress(ActivityError):  # cancelled, as asked
-            await handle
+        if handle is not None and not handle.done():
+            handle.cancel()
 
     def _schedule_backup_reminder(self, key: EnsureKeyResult) -> None:
         if not key.generated:
@@ -481,7 +480,7 @@ class GitTargetWorkflow:
 
     async def _continue_as_new(self) -> None:
         await self._stop_stream()
-        await self._stop_secret_watch()
+        self._stop_secret_watch()
         await workflow.wait_condition(workflow.all_handlers_finished)
         workflow.continue_as_new(
             LifecycleInput(

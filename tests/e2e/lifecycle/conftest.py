@@ -9,6 +9,7 @@ for the worker, and the ways a user acts: ``kubectl apply`` and ``kubectl wait``
 from __future__ import annotations
 
 import json
+import subprocess
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -76,7 +77,39 @@ class Scenario:
     plane: ControlPlane
     namespace: str
     remote: GitRemote
+    temporal: TemporalServer
+    temporal_bin: Path
     grants: list[WorkerReadGrant] = field(default_factory=list)
+
+    def history(self, target: str = "mirror") -> str:
+        """The workflow's last events, for failure messages."""
+        shown = subprocess.run(
+            [
+                str(self.temporal_bin),
+                "workflow",
+                "show",
+                "--address",
+                self.temporal.address,
+                "--workflow-id",
+                f"gittarget/{self.namespace}/{target}",
+                "--output",
+                "json",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=False,
+        )
+        try:
+            events = json.loads(shown.stdout).get("events", [])
+        except json.JSONDecodeError:
+            return shown.stdout[-3000:] + shown.stderr[-1000:]
+        lines = []
+        for event in events[-40:]:
+            kind = event.get("eventType", "")
+            failure = json.dumps(event)[:300] if "FAIL" in kind.upper() else ""
+            lines.append(f"{event.get('eventId')} {kind} {failure}")
+        return "\n".join(lines)
 
     # --- what a user does ---
 
@@ -106,7 +139,9 @@ class Scenario:
             f"--timeout={timeout}s",
             check=False,
         )
-        assert result.returncode == 0, f"{result.stderr}\nstatus: {self.status(target)}"
+        assert result.returncode == 0, (
+            f"{result.stderr}\nstatus: {self.status(target)}\n{self.history(target)}"
+        )
 
     def status(self, target: str) -> dict[str, Any]:
         found = self.get("gittarget", target)
@@ -126,7 +161,8 @@ class Scenario:
     def until(self, probe: Callable[[], bool], what: str, *, timeout: float = 60.0) -> None:
         deadline = time.monotonic() + timeout
         while not probe():
-            assert time.monotonic() < deadline, f"{what} not reached in {timeout}s"
+            if time.monotonic() > deadline:
+                raise AssertionError(f"{what} not reached in {timeout}s\n{self.history()}")
             time.sleep(0.2)
 
     def grant(self, resources: list[tuple[str, str]], *, cluster_wide: bool = False) -> None:
@@ -260,9 +296,15 @@ class Scenario:
 
 @pytest.fixture
 def scenario(
-    control_plane: ControlPlane, namespace: str, git_servers: GitServers
+    control_plane: ControlPlane,
+    namespace: str,
+    git_servers: GitServers,
+    temporal: TemporalServer,
+    tools: Tools,
 ) -> Iterator[Scenario]:
-    subject = Scenario(control_plane, namespace, git_servers.new_remote())
+    subject = Scenario(
+        control_plane, namespace, git_servers.new_remote(), temporal, tools.bin("temporal")
+    )
     subject.grant(READ_IN_NAMESPACE)
     yield subject
     _cleanup(subject)

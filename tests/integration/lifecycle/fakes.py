@@ -29,9 +29,11 @@ from workflows.lifecycle.messages import (
     EncryptionPlan,
     EnsureKeyInput,
     EnsureKeyResult,
+    GateFailureDetail,
     ProviderPlan,
     PublicationOutcome,
     PublicationResult,
+    SecretRef,
     SecretWatchInput,
     SecretWatchResult,
     SignalName,
@@ -58,11 +60,12 @@ class Failure:
 
     reason: GitTargetReason
     message: str = "scripted failure"
+    secret: SecretRef | None = None
 
     def raise_(self) -> None:
         raise ApplicationError(
             self.message,
-            {},
+            GateFailureDetail(secret=self.secret).model_dump(mode="json"),
             type=str(self.reason),
             non_retryable=self.reason not in RETRYABLE_REASONS,
         )
@@ -93,6 +96,8 @@ class Gates:
     running_streams: set[str] = field(default_factory=set)
     expire_next_stream: bool = False
     generated_key: bool = False
+    slow: dict[str, float] = field(default_factory=dict)
+    """Seconds a gate takes before it answers."""
     tip: str = "1717"
     """The remote's tip as the scripted remote has it: moved by bootstrap and snapshot."""
 
@@ -124,6 +129,7 @@ class Gates:
 
     @activity.defn(name=ActivityName.ENSURE_KEY)
     async def ensure_key(self, request: EnsureKeyInput) -> EnsureKeyResult:
+        await asyncio.sleep(self.slow.get(ActivityName.ENSURE_KEY, 0))
         self._enter(ActivityName.ENSURE_KEY)
         return EnsureKeyResult(
             secret_name=request.encryption.secret_name,

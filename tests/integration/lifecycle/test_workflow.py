@@ -6,9 +6,10 @@ import asyncio
 from collections.abc import Callable
 
 from tests.integration.lifecycle.conftest import Lifecycle, condition, ready
-from tests.integration.lifecycle.fakes import Failure
+from tests.integration.lifecycle.fakes import Failure, plan_for
 from workflows.api.conditions import (
     ConditionType,
+    EncryptionReason,
     LifecycleReason,
     Phase,
     StreamStatus,
@@ -18,6 +19,7 @@ from workflows.lifecycle.messages import (
     ActivityName,
     DependencyChanged,
     LifecycleResult,
+    SecretRef,
     SignalName,
     SpecChanged,
     StreamReport,
@@ -83,6 +85,27 @@ async def test_a_stalled_gate_waits_for_a_change_instead_of_retrying(lifecycle: 
     )
     await lifecycle.published(ready)
     assert lifecycle.gates.calls[ActivityName.VALIDATE] == 2
+
+
+async def test_a_gate_waiting_for_a_secret_is_woken_by_a_signal_without_failing(
+    lifecycle: Lifecycle,
+) -> None:
+    lifecycle.gates.plan = lambda target: plan_for(target, encrypted=True)
+    secret = SecretRef(namespace="team-a", name="key")
+    lifecycle.gates.fail(
+        ActivityName.ENSURE_KEY,
+        Failure(EncryptionReason.ENCRYPTION_SECRET_MISSING, secret=secret),
+    )
+    await lifecycle.start()
+    await lifecycle.published(
+        lambda s: (
+            condition(s, ConditionType.ENCRYPTION_CONFIGURED)
+            == ("False", "EncryptionSecretMissing")
+        )
+    )
+    await _until(lambda: lifecycle.gates.calls[ActivityName.WATCH_SECRET] == 1)
+    await lifecycle.handle.signal(SignalName.DEPENDENCY_CHANGED)  # cancels the Secret watch
+    await lifecycle.published(ready)
 
 
 async def test_an_unexpected_gate_error_reads_as_internal_error(lifecycle: Lifecycle) -> None:
