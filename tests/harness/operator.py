@@ -48,11 +48,12 @@ class OperatorProcess:
         with urllib.request.urlopen(url, timeout=5) as response:
             return str(response.read().decode())
 
-    def metric(self, name: str) -> float:
-        """The sum of every sample of ``name`` (all label sets)."""
+    def metric(self, sample: str) -> float:
+        """The sum of every sample that starts with ``sample``: a name alone sums every label
+        set, ``name{label="value"`` only those."""
         total = 0.0
         for line in self.metrics().splitlines():
-            if line.startswith(f"{name} ") or line.startswith(f"{name}{{"):
+            if line.startswith(sample) and line[len(sample)] in " {,":
                 total += float(line.rsplit(" ", 1)[1])
         return total
 
