@@ -2,8 +2,8 @@
 # Multi-stage image of gitops-reverser. One image; the argument picks the role:
 #   docker run IMAGE worker     (Temporal worker: lifecycles, git writing, watches)
 #   docker run IMAGE bridge     (CR <-> workflow bridge, the only writer of CR status)
-# Neither subcommand exists yet: they arrive with the lifecycle and bridge issues, and
-# until then the image only answers --help / --version. It is not built in CI (no engine).
+# Worker metrics and health on :8080, the bridge's on :8081 (see docs/operations.md).
+# It is not built in CI (no container engine there).
 
 FROM python:3.11-slim-bookworm AS build
 WORKDIR /src
@@ -21,5 +21,6 @@ COPY --from=build /wheels /wheels
 RUN pip install --no-cache-dir /wheels/*.whl && rm -rf /wheels
 ENV PYTHONUNBUFFERED=1 HOME=/tmp
 USER 65532:65532
+EXPOSE 8080 8081
 ENTRYPOINT ["gitops-reverser"]
 CMD ["--help"]
