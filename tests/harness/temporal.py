@@ -39,9 +39,17 @@ def _healthy(temporal: Path, address: str) -> bool:
 
 
 def start_temporal(
-    tools: Tools, workdir: Path, *, ui: bool = False, db_file: Path | None = None
+    tools: Tools,
+    workdir: Path,
+    *,
+    ui: bool = False,
+    db_file: Path | None = None,
+    dynamic_config: dict[str, str] | None = None,
 ) -> TemporalServer:
-    """Start ``temporal server start-dev`` bound to 127.0.0.1 on free ports."""
+    """Start ``temporal server start-dev`` bound to 127.0.0.1 on free ports.
+
+    ``dynamic_config`` values are YAML/JSON literals (``{"limit.x": "50"}``).
+    """
     port, http_port, metrics_port = free_port(), free_port(), free_port()
     argv = [
         str(tools.bin("temporal")),
@@ -66,6 +74,8 @@ def start_temporal(
         argv.append("--headless")
     if db_file is not None:
         argv.append(f"--db-filename={db_file}")
+    for key, value in (dynamic_config or {}).items():
+        argv.append(f"--dynamic-config-value={key}={value}")
     process = ManagedProcess(
         name="temporal", argv=argv, log_path=workdir / "logs" / "temporal.log"
     ).start()
