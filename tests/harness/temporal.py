@@ -74,8 +74,7 @@ def start_temporal(
         argv.append("--headless")
     if db_file is not None:
         argv.append(f"--db-filename={db_file}")
-    for key, value in (dynamic_config or {}).items():
-        argv.append(f"--dynamic-config-value={key}={value}")
+    argv.extend(f"--dynamic-config-value={k}={v}" for k, v in (dynamic_config or {}).items())
     process = ManagedProcess(
         name="temporal", argv=argv, log_path=workdir / "logs" / "temporal.log"
     ).start()
