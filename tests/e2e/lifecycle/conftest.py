@@ -38,7 +38,12 @@ class Operator:
     queues: Queues
     workdir: Path
     workers: list[OperatorProcess] = field(default_factory=list)
-    bridge: OperatorProcess | None = None
+    bridges: list[OperatorProcess] = field(default_factory=list)
+
+    @property
+    def bridge(self) -> OperatorProcess | None:
+        """The newest bridge started."""
+        return self.bridges[-1] if self.bridges else None
 
     def start_worker(self) -> OperatorProcess:
         worker = start_worker(self.plane, self.temporal, self.queues, self.workdir)
@@ -46,11 +51,12 @@ class Operator:
         return worker
 
     def start_bridge(self) -> OperatorProcess:
-        self.bridge = start_bridge(self.plane, self.temporal, self.queues, self.workdir)
-        return self.bridge
+        bridge = start_bridge(self.plane, self.temporal, self.queues, self.workdir)
+        self.bridges.append(bridge)
+        return bridge
 
     def stop(self) -> None:
-        for process in [*self.workers, *([self.bridge] if self.bridge else [])]:
+        for process in [*self.workers, *self.bridges]:
             process.stop()
 
 

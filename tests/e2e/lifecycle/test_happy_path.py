@@ -148,8 +148,7 @@ def test_no_operator_log_line_carries_key_material(operator: Operator, scenario:
     scenario.wait("mirror", "Ready=true", timeout=90)
     key = base64.b64decode(scenario.get("secret", "sops-age-key")["data"]["SOPS_AGE_KEY"]).decode()
     logs = "".join(
-        process.process.log_path.read_text()
-        for process in [*operator.workers, *([operator.bridge] if operator.bridge else [])]
+        process.process.log_path.read_text() for process in [*operator.workers, *operator.bridges]
     )
     assert "AGE-SECRET-KEY" not in logs.upper()
     assert key.strip() not in logs
