@@ -274,15 +274,27 @@ class Dispatcher:
         return described.status == WorkflowExecutionStatus.RUNNING
 
     def _add_finalizer(self, target: TargetRef) -> None:
+        self._change_finalizer(target, hold=True)
+
+    def _remove_finalizer(self, target: TargetRef) -> None:
+        self._change_finalizer(target, hold=False)
+
+    def _change_finalizer(self, target: TargetRef, *, hold: bool) -> None:
+        """Add (``hold``) or remove the bridge's finalizer, leaving the others alone.
+
+        A target being deleted gets none added; one already as wanted is not written.
+        """
         current = self._writer.read(target.namespace, target.name)
         if current is None:
             return
         metadata = current["metadata"]
-        finalizers = list(metadata.get("finalizers") or [])
-        if FINALIZER in finalizers or metadata.get("deletionTimestamp"):
+        present = list(metadata.get("finalizers") or [])
+        if (FINALIZER in present) == hold or (hold and metadata.get("deletionTimestamp")):
             return
+        others = [f for f in present if f != FINALIZER]
+        wanted = [*others, FINALIZER] if hold else others
         self._writer.set_finalizers(
-            target.namespace, target.name, metadata["resourceVersion"], [*finalizers, FINALIZER]
+            target.namespace, target.name, metadata["resourceVersion"], wanted
         )
 
     def _finalize_in_background(self, target: TargetRef) -> None:
@@ -319,19 +331,6 @@ class Dispatcher:
                 raise
         except Exception as error:  # noqa: BLE001 - a failed or terminated run has finished too
             _log.info("workflow of %s ended without a result: %s", target, error)
-
-    def _remove_finalizer(self, target: TargetRef) -> None:
-        current = self._writer.read(target.namespace, target.name)
-        if current is None:
-            return
-        metadata = current["metadata"]
-        finalizers = list(metadata.get("finalizers") or [])
-        if FINALIZER not in finalizers:
-            return
-        finalizers.remove(FINALIZER)
-        self._writer.set_finalizers(
-            target.namespace, target.name, metadata["resourceVersion"], finalizers
-        )
 
 
 def _key(obj: dict[str, Any]) -> Key:

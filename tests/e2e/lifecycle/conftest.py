@@ -87,6 +87,25 @@ class Scenario:
     temporal_bin: Path
     grants: list[WorkerReadGrant] = field(default_factory=list)
 
+    def signal(self, name: str, target: str = "mirror") -> None:
+        """``temporal workflow signal --name NAME`` without input, as an operator sends it."""
+        subprocess.run(
+            [
+                str(self.temporal_bin),
+                "workflow",
+                "signal",
+                "--address",
+                self.temporal.address,
+                "--workflow-id",
+                f"gittarget/{self.namespace}/{target}",
+                "--name",
+                name,
+            ],
+            check=True,
+            capture_output=True,
+            timeout=30,
+        )
+
     def history(self, target: str = "mirror") -> str:
         """The workflow's last events, for failure messages."""
         shown = subprocess.run(

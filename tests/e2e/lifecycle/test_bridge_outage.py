@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import subprocess
 from datetime import datetime
 
 from temporalio.client import Client
@@ -31,22 +30,7 @@ async def test_a_status_change_made_while_the_bridge_is_down_lands_when_it_is_ba
     before = scenario.status("mirror")["snapshot"]["lastCompletedTime"]
     assert operator.bridge is not None
     operator.bridge.stop()
-    subprocess.run(
-        [
-            str(tools.bin("temporal")),
-            "workflow",
-            "signal",
-            "--address",
-            scenario.temporal.address,
-            "--workflow-id",
-            f"gittarget/{scenario.namespace}/mirror",
-            "--name",
-            "resync",
-        ],
-        check=True,
-        capture_output=True,
-        timeout=30,
-    )
+    scenario.signal("resync")  # the Temporal CLI, no input
     handle = temporal_client.get_workflow_handle_for(
         GitTargetWorkflow.run, f"gittarget/{scenario.namespace}/mirror"
     )

@@ -47,22 +47,7 @@ def test_the_temporal_cli_resync_signal_without_input_restores_a_file_deleted_by
     path = running.object_file(running.namespace, "configmaps", "settings")
     _delete_out_of_band(running, path)
     assert running.file(path) is None
-    subprocess.run(
-        [
-            str(tools.bin("temporal")),
-            "workflow",
-            "signal",
-            "--address",
-            running.temporal.address,
-            "--workflow-id",
-            f"gittarget/{running.namespace}/mirror",
-            "--name",
-            "resync",
-        ],
-        check=True,
-        capture_output=True,
-        timeout=30,
-    )
+    running.signal("resync")  # the Temporal CLI, no input
     running.until(lambda: running.file(path) is not None, "file restored by the resync")
     running.wait("mirror", "Ready=true")
 

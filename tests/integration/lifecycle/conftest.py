@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import time
 import uuid
@@ -84,14 +85,13 @@ RECORD = "GITOPS_REVERSER_RECORD_HISTORIES"
 """Set to 1 to store each scripted lifecycle's history as a replay fixture."""
 
 
-@pytest_asyncio.fixture(loop_scope="session")
-async def lifecycle(
-    temporal_client: Client, request: pytest.FixtureRequest
-) -> AsyncIterator[Lifecycle]:
+@contextlib.asynccontextmanager
+async def scripted_lifecycle(client: Client) -> AsyncIterator[Lifecycle]:
+    """A fresh target, its scripted gates and status sink, served by workers on ``client``."""
     suffix = uuid.uuid4().hex[:8]
-    gates, sink = Gates(temporal_client), StatusSink()
+    gates, sink = Gates(client), StatusSink()
     subject = Lifecycle(
-        client=temporal_client,
+        client=client,
         gates=gates,
         sink=sink,
         task_queue=f"lifecycle-{suffix}",
@@ -99,17 +99,28 @@ async def lifecycle(
         target=TargetRef(namespace="team-a", name=f"target-{suffix}"),
     )
     workflows = Worker(
-        temporal_client,
-        task_queue=subject.task_queue,
-        workflows=[GitTargetWorkflow],
-        activities=gates.all(),
+        client, task_queue=subject.task_queue, workflows=[GitTargetWorkflow], activities=gates.all()
     )
-    status = Worker(
-        temporal_client, task_queue=subject.status_queue, activities=[sink.publish_status]
-    )
+    status = Worker(client, task_queue=subject.status_queue, activities=[sink.publish_status])
     async with workflows, status:
         yield subject
         await _finish(subject)
+
+
+async def until(predicate: Callable[[], bool], timeout: float = 20.0) -> None:
+    for _ in range(int(timeout / 0.05)):
+        if predicate():
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError("condition not reached")
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def lifecycle(
+    temporal_client: Client, request: pytest.FixtureRequest
+) -> AsyncIterator[Lifecycle]:
+    async with scripted_lifecycle(temporal_client) as subject:
+        yield subject
     if os.environ.get(RECORD) == "1":
         history = await subject.handle.fetch_history()
         HISTORIES.mkdir(exist_ok=True)

@@ -4,21 +4,17 @@ keeps the status and the stream's position, and a signal sent meanwhile is not l
 from __future__ import annotations
 
 import asyncio
-import uuid
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Iterator
 
 import pytest
 import pytest_asyncio
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
-from temporalio.worker import Worker
 
 from tests.harness.temporal import TemporalServer, start_temporal
 from tests.harness.tools import Tools
-from tests.integration.lifecycle.conftest import Lifecycle, ready
-from tests.integration.lifecycle.fakes import Gates, StatusSink
-from workflows.lifecycle.messages import ActivityName, DependencyChanged, SignalName, TargetRef
-from workflows.lifecycle.workflow import GitTargetWorkflow
+from tests.integration.lifecycle.conftest import Lifecycle, ready, scripted_lifecycle, until
+from workflows.lifecycle.messages import ActivityName, DependencyChanged, SignalName
 
 SUGGEST_AFTER_EVENTS = 80
 
@@ -41,27 +37,8 @@ async def short_lived(short_history_temporal: TemporalServer) -> AsyncIterator[L
     client = await Client.connect(
         short_history_temporal.address, data_converter=pydantic_data_converter
     )
-    suffix = uuid.uuid4().hex[:8]
-    gates, sink = Gates(client), StatusSink()
-    subject = Lifecycle(
-        client=client,
-        gates=gates,
-        sink=sink,
-        task_queue=f"lifecycle-{suffix}",
-        status_queue=f"status-{suffix}",
-        target=TargetRef(namespace="team-a", name=f"target-{suffix}"),
-    )
-    async with (
-        Worker(
-            client,
-            task_queue=subject.task_queue,
-            workflows=[GitTargetWorkflow],
-            activities=gates.all(),
-        ),
-        Worker(client, task_queue=subject.status_queue, activities=[sink.publish_status]),
-    ):
+    async with scripted_lifecycle(client) as subject:
         yield subject
-        await subject.handle.terminate("test finished")
 
 
 async def test_a_long_lived_target_continues_as_new_keeping_its_status_and_position(
@@ -82,15 +59,7 @@ async def test_a_long_lived_target_continues_as_new_keeping_its_status_and_posit
         raise AssertionError("the workflow never continued as new")
     await asyncio.sleep(1)
     await short_lived.handle.signal(SignalName.RESYNC)
-    await _until(lambda: short_lived.gates.calls[ActivityName.SNAPSHOT] == 2)
+    await until(lambda: short_lived.gates.calls[ActivityName.SNAPSHOT] == 2)
     await short_lived.published(ready, after=len(short_lived.sink.received) - 1)
     assert short_lived.gates.calls[ActivityName.SNAPSHOT] == 2  # no snapshot for the new run
     assert len(short_lived.gates.streams) >= 3  # resumed after continuing, restarted by resync
-
-
-async def _until(predicate: Callable[[], bool], timeout: float = 20.0) -> None:
-    for _ in range(int(timeout / 0.05)):
-        if predicate():
-            return
-        await asyncio.sleep(0.05)
-    raise AssertionError("condition not reached")

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
 
-from tests.integration.lifecycle.conftest import Lifecycle, condition, ready
+from tests.integration.lifecycle.conftest import Lifecycle, condition, ready, until
 from tests.integration.lifecycle.fakes import Failure, plan_for
 from workflows.api.conditions import (
     ConditionType,
@@ -103,7 +102,7 @@ async def test_a_gate_waiting_for_a_secret_is_woken_by_a_signal_without_failing(
             == ("False", "EncryptionSecretMissing")
         )
     )
-    await _until(lambda: lifecycle.gates.calls[ActivityName.WATCH_SECRET] == 1)
+    await until(lambda: lifecycle.gates.calls[ActivityName.WATCH_SECRET] == 1)
     await lifecycle.handle.signal(SignalName.DEPENDENCY_CHANGED)  # cancels the Secret watch
     await lifecycle.published(ready)
 
@@ -137,7 +136,7 @@ async def test_a_spec_change_that_writes_alike_keeps_the_stream(lifecycle: Lifec
     await lifecycle.published(ready)
     published = len(lifecycle.sink.received)
     await lifecycle.handle.signal(SignalName.SPEC_CHANGED, SpecChanged(generation=1))
-    await _until(lambda: lifecycle.gates.calls[ActivityName.BOOTSTRAP] == 2)
+    await until(lambda: lifecycle.gates.calls[ActivityName.BOOTSTRAP] == 2)
     await asyncio.sleep(1)
     assert lifecycle.gates.calls[ActivityName.SNAPSHOT] == 1
     assert lifecycle.gates.streams == ["stream-1"]
@@ -149,7 +148,7 @@ async def test_a_stream_whose_history_expired_is_followed_by_a_new_snapshot(
 ) -> None:
     lifecycle.gates.expire_next_stream = True
     await lifecycle.start()
-    await _until(lambda: lifecycle.gates.calls[ActivityName.SNAPSHOT] == 2)
+    await until(lambda: lifecycle.gates.calls[ActivityName.SNAPSHOT] == 2)
     await lifecycle.published(ready)
     assert lifecycle.gates.streams == ["stream-1", "stream-2"]
 
@@ -181,11 +180,3 @@ async def test_the_status_query_returns_the_whole_status(lifecycle: Lifecycle) -
     assert queried == lifecycle.sink.latest.status.model_copy(
         update={"worker_ref": queried.worker_ref}
     )
-
-
-async def _until(predicate: Callable[[], bool], timeout: float = 15.0) -> None:
-    for _ in range(int(timeout / 0.05)):
-        if predicate():
-            return
-        await asyncio.sleep(0.05)
-    raise AssertionError("condition not reached")
