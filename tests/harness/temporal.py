@@ -19,9 +19,17 @@ class TemporalServer:
     namespace: str
     ui_url: str | None
     process: ManagedProcess
+    temporal_bin: Path
 
     def stop(self) -> None:
         self.process.stop()
+
+    def restart(self) -> None:
+        """Start the stopped server again on the same ports (and database file, if any)."""
+        self.process = ManagedProcess(
+            name=self.process.name, argv=self.process.argv, log_path=self.process.log_path
+        ).start()
+        self.process.wait_ready(lambda: _healthy(self.temporal_bin, self.address), timeout=90)
 
 
 def _healthy(temporal: Path, address: str) -> bool:
@@ -80,4 +88,10 @@ def start_temporal(
     ).start()
     address = f"127.0.0.1:{port}"
     process.wait_ready(lambda: _healthy(tools.bin("temporal"), address), timeout=90)
-    return TemporalServer(address=address, namespace="default", ui_url=ui_url, process=process)
+    return TemporalServer(
+        address=address,
+        namespace="default",
+        ui_url=ui_url,
+        process=process,
+        temporal_bin=tools.bin("temporal"),
+    )
