@@ -204,8 +204,12 @@ class Cluster:
     def get_git_target(self, namespace: str, name: str) -> GitTarget | None:
         return self._get_model(GitTarget, namespace, name)
 
-    def list_git_targets(self) -> list[GitTarget]:
-        return self._list_models(GitTarget, None)
+    def list_git_targets(
+        self, where: Callable[[dict[str, Any]], bool] | None = None
+    ) -> list[GitTarget]:
+        """Every GitTarget; with ``where``, only those whose raw object it accepts (tested
+        before parsing, so a cheap filter saves parsing them all)."""
+        return self._list_models(GitTarget, None, where)
 
     def get_git_provider(self, namespace: str, name: str) -> GitProvider | None:
         return self._get_model(GitProvider, namespace, name)
@@ -438,10 +442,17 @@ class Cluster:
         found = self._get(_OURS[model].path(namespace, name))
         return model.model_validate(found) if found is not None else None
 
-    def _list_models(self, model: type[ModelT], namespace: str | None) -> list[ModelT]:
+    def _list_models(
+        self,
+        model: type[ModelT],
+        namespace: str | None,
+        where: Callable[[dict[str, Any]], bool] | None = None,
+    ) -> list[ModelT]:
         listed = self.list_objects(_OURS[model], namespace)
         parsed = []
         for item in listed.items:
+            if where is not None and not where(item):
+                continue
             try:
                 parsed.append(model.model_validate(item))
             except ValidationError as error:

@@ -16,6 +16,7 @@ import os
 import signal
 import socket
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -35,7 +36,8 @@ __all__ = ["BridgeSettings", "run_bridge"]
 
 _log = logging.getLogger(__name__)
 _LEASE_LOST = 1
-_PUBLISHERS = 64
+_PUBLISHERS = 32
+_ANNOUNCERS = 4
 _GRACE = timedelta(seconds=5)
 
 
@@ -95,12 +97,16 @@ async def _act(
     events: asyncio.Queue[Event] = asyncio.Queue()
     informers = Informers.on_loop(cluster, asyncio.get_running_loop(), events)
     writer = TargetWriter(cluster.api_client)
-    publisher = StatusPublisher(writer, cluster)
+    patchers = ThreadPoolExecutor(_PUBLISHERS, thread_name_prefix="publish")
+    announcers = ThreadPoolExecutor(_ANNOUNCERS, thread_name_prefix="events")
+    publisher = StatusPublisher(writer, cluster, patchers, announcers)
     worker = Worker(
         client,
         task_queue=settings.temporal.status_task_queue,
         activities=[publisher.publish_status],
         max_concurrent_activities=_PUBLISHERS,
+        # Publications come in bursts (every target at once after a restart): poll wide.
+        max_concurrent_activity_task_polls=_PUBLISHERS // 2,
         graceful_shutdown_timeout=_GRACE,
     )
     dispatcher = asyncio.create_task(Dispatcher(client, writer, settings.temporal).run(events))
@@ -117,6 +123,8 @@ async def _act(
         with contextlib.suppress(asyncio.CancelledError):
             await dispatcher
         await asyncio.to_thread(informers.stop)
+        patchers.shutdown(wait=False, cancel_futures=True)
+        announcers.shutdown(wait=True, cancel_futures=False)
 
 
 def _identity() -> str:

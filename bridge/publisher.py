@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from concurrent.futures import Executor
 from datetime import UTC, datetime
 from typing import Any
 
@@ -22,7 +23,7 @@ from temporalio.exceptions import ApplicationError
 
 from activities.kube import Cluster, ObjectRef
 from bridge.merge import merge_patch
-from bridge.metrics import PUBLICATIONS, STATUS_LAG, STATUS_PATCHES
+from bridge.metrics import PUBLICATION_WAIT, PUBLICATIONS, STATUS_LAG, STATUS_PATCHES
 from bridge.targets import Conflict, TargetWriter
 from workflows.api import API_VERSION, GitTarget
 from workflows.lifecycle.messages import (
@@ -39,13 +40,27 @@ _ATTEMPTS = 3
 
 
 class StatusPublisher:
-    def __init__(self, writer: TargetWriter, cluster: Cluster) -> None:
+    """Patches run on ``patchers`` threads; Events are recorded on ``announcers`` threads
+    afterwards, so recording them never delays a status."""
+
+    def __init__(
+        self,
+        writer: TargetWriter,
+        cluster: Cluster,
+        patchers: Executor,
+        announcers: Executor,
+    ) -> None:
         self._writer = writer
         self._cluster = cluster
+        self._patchers = patchers
+        self._announcers = announcers
 
     @activity.defn(name=ActivityName.PUBLISH_STATUS)
     async def publish_status(self, publication: StatusPublication) -> PublicationResult:
-        outcome = await asyncio.to_thread(self.publish, publication)
+        scheduled = activity.info().current_attempt_scheduled_time
+        PUBLICATION_WAIT.observe(max((datetime.now(UTC) - scheduled).total_seconds(), 0))
+        loop = asyncio.get_running_loop()
+        outcome = await loop.run_in_executor(self._patchers, self.publish, publication)
         PUBLICATIONS.labels(outcome).inc()
         return PublicationResult(outcome=outcome)
 

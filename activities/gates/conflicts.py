@@ -14,13 +14,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from datetime import datetime
+from typing import Any
 from urllib.parse import urlsplit
 
 from activities.git.credentials import redact_url
-from activities.manifests import normalise_target_path
+from activities.manifests import InvalidObject, normalise_target_path
 from workflows.api import GitTarget
 
-__all__ = ["older_conflicting_target", "paths_overlap", "same_remote"]
+__all__ = ["may_conflict", "older_conflicting_target", "paths_overlap", "same_remote"]
 
 _EPOCH = datetime.min
 
@@ -29,6 +30,31 @@ def paths_overlap(first: str, second: str) -> bool:
     """True when one folder is the other or lies inside it (the root holds everything)."""
     a, b = normalise_target_path(first), normalise_target_path(second)
     return not a or not b or a == b or a.startswith(f"{b}/") or b.startswith(f"{a}/")
+
+
+def may_conflict(target: GitTarget) -> Callable[[dict[str, Any]], bool]:
+    """A cheap test on a raw GitTarget object: same branch and an overlapping path.
+
+    Lets the caller skip parsing the many targets that cannot conflict with ``target``.
+    """
+
+    def test(obj: dict[str, Any]) -> bool:
+        spec = obj.get("spec") or {}
+        path = spec.get("path")
+        return (
+            spec.get("branch", "main") == target.spec.branch
+            and isinstance(path, str)
+            and _overlaps_safely(path, target.spec.path)
+        )
+
+    return test
+
+
+def _overlaps_safely(first: str, second: str) -> bool:
+    try:
+        return paths_overlap(first, second)
+    except InvalidObject:
+        return False
 
 
 def same_remote(first: str, second: str) -> bool:

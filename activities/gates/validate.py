@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from activities.boundary import GateError
 from activities.context import WorkerContext
-from activities.gates.conflicts import older_conflicting_target
+from activities.gates.conflicts import may_conflict, older_conflicting_target
 from activities.gates.providers import ResolvedProvider, resolve_provider
 from activities.git import ensure_branch_allowed
 from activities.git.transport import Endpoint, check_write_access
@@ -89,7 +89,8 @@ def _refuse_conflicts(
                 urls[key] = None  # an unresolvable provider holds nothing
         return urls[key]
 
-    older = older_conflicting_target(target, provider.plan.url, cluster.list_git_targets(), url_of)
+    candidates = cluster.list_git_targets(may_conflict(target))
+    older = older_conflicting_target(target, provider.plan.url, candidates, url_of)
     if older is not None:
         raise GateError(
             ValidatedReason.TARGET_CONFLICT,
