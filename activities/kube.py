@@ -60,6 +60,7 @@ __all__ = [
     "SecretData",
     "WatchEvent",
     "WatchExpired",
+    "parse_watch_line",
 ]
 
 _log = logging.getLogger(__name__)
@@ -363,7 +364,7 @@ class Cluster:
         self._start_reaper()
         try:
             for line in _lines(raw):
-                event = _watch_event(line)
+                event = parse_watch_line(line)
                 if event is not None:
                     yield event
         except (OSError, ValueError, HTTPError) as error:
@@ -606,7 +607,11 @@ def _lines(raw: Any) -> Iterator[bytes]:
         yield pending
 
 
-def _watch_event(line: bytes) -> WatchEvent | None:
+def parse_watch_line(line: bytes) -> WatchEvent | None:
+    """One line of a watch response; ``None`` for a type this module does not know.
+
+    ``WatchExpired`` for the 410 ERROR the server sends when the history is gone.
+    """
     decoded = json.loads(line)
     kind = decoded.get("type")
     obj = decoded.get("object") or {}
