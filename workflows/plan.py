@@ -5,8 +5,6 @@ Pure data the lifecycle carries from validate to the snapshot and the stream.
 
 from __future__ import annotations
 
-import hashlib
-
 from pydantic import BaseModel, ConfigDict
 
 from workflows.api import Operation
@@ -33,7 +31,3 @@ class WatchPlan(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     resources: tuple[SelectedResource, ...] = ()
-
-    @property
-    def fingerprint(self) -> str:
-        return hashlib.sha256(self.model_dump_json().encode()).hexdigest()[:16]

@@ -335,11 +335,6 @@ class Requests(BaseModel):
     full_pass: bool = False
     resync: bool = False
     delete: bool = False
-    generation: int | None = None
-    cause: str = ""
-
-    def pending(self) -> bool:
-        return self.full_pass or self.resync or self.delete
 
 
 class CarriedState(_Message):

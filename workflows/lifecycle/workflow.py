@@ -136,21 +136,21 @@ class GitTargetWorkflow:
 
     # --- signals and the query ---
 
+    # A signal's cause is for people reading the history; the lifecycle acts on its kind.
+
     @workflow.signal(name=SignalName.SPEC_CHANGED)
     def spec_changed(self, change: SpecChanged | None = None) -> None:
-        change = change or SpecChanged()
-        if change.uid:
+        if change is not None and change.uid:
             self._uid = change.uid
-        self._request_full_pass(f"generation {change.generation}" if change.generation else "spec")
+        self._requests.full_pass = True
 
     @workflow.signal(name=SignalName.DEPENDENCY_CHANGED)
     def dependency_changed(self, change: DependencyChanged | None = None) -> None:
-        self._request_full_pass((change or DependencyChanged()).cause)
+        self._requests.full_pass = True
 
     @workflow.signal(name=SignalName.RESYNC)
     def resync(self, request: Resync | None = None) -> None:
         self._requests.resync = True
-        self._requests.cause = (request or Resync()).cause
 
     @workflow.signal(name=SignalName.DELETE)
     def delete(self, request: TargetDeleted | None = None) -> None:
@@ -168,10 +168,6 @@ class GitTargetWorkflow:
     @workflow.query(name="status")
     def status(self) -> GitTargetStatus:
         return self._record.status
-
-    def _request_full_pass(self, cause: str) -> None:
-        self._requests.full_pass = True
-        self._requests.cause = cause
 
     # --- the loop ---
 
@@ -227,10 +223,10 @@ class GitTargetWorkflow:
         now = workflow.now()
         if self._wake_at is not None and now >= self._wake_at:
             self._wake_at = None
-            self._request_full_pass("retry")
+            self._requests.full_pass = True  # retry
         if self._secret_watch is not None and self._secret_watch.done():
             self._secret_watch = None
-            self._request_full_pass("a Secret the target needs changed")
+            self._requests.full_pass = True  # a Secret the target needs changed
         if self._reminder_at is not None and now >= self._reminder_at:
             await self._remind_key_backup()
 
