@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
+import os
 import sys
 from collections.abc import Sequence
 from importlib.metadata import version
 from pathlib import Path
+from typing import NoReturn
 
 from worker.logs import configure_logging
 from worker.settings import (
@@ -25,7 +28,7 @@ from worker.settings import (
     temporal_settings,
 )
 
-__all__ = ["main"]
+__all__ = ["entry", "main"]
 
 _OPERATOR_NAMESPACE = "gitops-reverser-system"
 
@@ -121,5 +124,19 @@ def _status(args: argparse.Namespace) -> int:
     return print_status(kubernetes_settings(args), args.namespace)
 
 
+def entry() -> NoReturn:
+    """The console script: ``main``, then leave without the interpreter's teardown.
+
+    Under heavy load the Temporal SDK's native runtime was seen to crash while the
+    interpreter tore down its threads, turning a finished command into a SIGSEGV. Every
+    stream is flushed first, so nothing is lost by skipping that teardown.
+    """
+    code = main()
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    entry()
