@@ -148,8 +148,11 @@ async def test_a_stream_whose_history_expired_is_followed_by_a_new_snapshot(
 ) -> None:
     lifecycle.gates.expire_next_stream = True
     await lifecycle.start()
-    await until(lambda: lifecycle.gates.calls[ActivityName.SNAPSHOT] == 2)
-    await lifecycle.published(ready)
+    # The expiring stream reports live before it ends, so an early Ready proves nothing:
+    # wait for the second stream, then for the status that follows it.
+    await until(lambda: len(lifecycle.gates.streams) == 2)
+    await until(lambda: ready(lifecycle.sink.latest.status))
+    assert lifecycle.gates.calls[ActivityName.SNAPSHOT] == 2
     assert lifecycle.gates.streams == ["stream-1", "stream-2"]
 
 
