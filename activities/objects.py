@@ -3,7 +3,8 @@
 Shared by the snapshot and the stream, so both write an object the same way: where it
 goes (the layout), its bytes (sanitised YAML, or SOPS for a core Secret, keeping the
 existing file when it already holds the same Secret), or why it is not written: a
-Reflector copy (its source is mirrored already), a Secret of a target without
+Reflector copy (its source is mirrored already), noise nobody wants (see
+``activities.manifests.noise``), a Secret of a target without
 encryption (refused, never written in plaintext), or the target's own key Secret.
 
 Pure decisions over the manifest and SOPS libraries; reads an existing file only
@@ -17,7 +18,15 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from activities.manifests import ObjectId, is_replica, is_secret, object_path, render, render_secret
+from activities.manifests import (
+    ObjectId,
+    is_noise,
+    is_replica,
+    is_secret,
+    object_path,
+    render,
+    render_secret,
+)
 from activities.sops import AgeIdentity
 
 __all__ = ["Encryption", "ObjectFile", "Skip", "object_file", "path_of"]
@@ -40,6 +49,8 @@ class Skip(StrEnum):
     """A Secret of a target without encryption: never written in plaintext."""
     OWN_KEY = "own-key"
     """The target's own age key Secret: a copy encrypted for itself helps nobody."""
+    NOISE = "noise"
+    """An object nobody wants in Git (``activities.manifests.noise``)."""
 
 
 @dataclass(frozen=True)
@@ -66,6 +77,8 @@ def object_file(
     path = path_of(obj, resource, target_path)
     if is_replica(obj):
         return ObjectFile(path, None, Skip.REPLICA)
+    if is_noise(obj):
+        return ObjectFile(path, None, Skip.NOISE)
     if not is_secret(obj):
         return ObjectFile(path, render(obj))
     if encryption is None:

@@ -3,8 +3,9 @@
 A rule selects groups x versions x resources like an admission webhook rule: ``""`` is
 the core group and ``*`` any group; version ``*`` is each group's preferred version; an
 explicit version must be served; resource ``*`` is every resource of the selected
-groups that can be listed and watched, except Events (core and ``events.k8s.io``),
-which churn constantly and nobody mirrors (name them explicitly to get them).
+groups that can be listed and watched, except Events (core and ``events.k8s.io``) and
+Leases (leader election, node heartbeats), which churn constantly and nobody mirrors
+(name them explicitly to get them).
 Subresources are never selected.
 
 A WatchRule selects namespaced resources in its own namespace only. A ClusterWatchRule
@@ -28,7 +29,8 @@ from workflows.plan import SelectedResource, WatchPlan
 __all__ = ["resolve_watch_plan"]
 
 _ANY = "*"
-_EVENTS = {("", "events"), ("events.k8s.io", "events")}
+_CHURN = {("", "events"), ("events.k8s.io", "events"), ("coordination.k8s.io", "leases")}
+"""Never selected by resource ``*``."""
 _NEEDED_VERBS = {"list", "watch"}
 
 
@@ -90,7 +92,7 @@ def _matching(rule: ResourceRule, discovered: Sequence[ApiResource]) -> Iterable
         if not (resource.version in versions or (_ANY in versions and resource.preferred)):
             continue
         if _ANY in names:
-            if (resource.group, resource.resource) not in _EVENTS:
+            if (resource.group, resource.resource) not in _CHURN:
                 yield resource
         elif resource.resource in names:
             yield resource

@@ -25,6 +25,7 @@ from activities.manifests.layout import (
     object_id_for_path,
     object_path,
 )
+from activities.manifests.noise import is_noise
 from activities.manifests.render import is_secret, render, render_secret
 from activities.manifests.sanitise import api_group, is_replica, sanitise
 
@@ -36,6 +37,7 @@ __all__ = [
     "ObjectId",
     "PlaintextSecretRefused",
     "api_group",
+    "is_noise",
     "is_object_file",
     "is_replica",
     "is_secret",

@@ -20,6 +20,7 @@ DISCOVERED = [
     ApiResource("", "v1", "bindings", "Binding", True, ("create",)),
     ApiResource("apps", "v1", "deployments", "Deployment", True, VERBS),
     ApiResource("events.k8s.io", "v1", "events", "Event", True, VERBS),
+    ApiResource("coordination.k8s.io", "v1", "leases", "Lease", True, VERBS),
     ApiResource("example.com", "v1", "widgets", "Widget", True, VERBS, preferred=True),
     ApiResource("example.com", "v1beta1", "widgets", "Widget", True, VERBS, preferred=False),
     ApiResource("rbac.authorization.k8s.io", "v1", "clusterroles", "ClusterRole", False, VERBS),
@@ -69,7 +70,7 @@ def test_a_watch_rule_never_selects_cluster_scoped_resources() -> None:
     assert _selected([_watch_rule({"apiGroups": [""], "resources": ["namespaces"]})]) == {}
 
 
-def test_a_wildcard_selects_every_listable_resource_but_events() -> None:
+def test_a_wildcard_selects_every_listable_resource_but_events_and_leases() -> None:
     selected = _selected([_watch_rule({"resources": ["*"]})])
     assert set(selected) == {
         ("", "configmaps"),
@@ -77,6 +78,13 @@ def test_a_wildcard_selects_every_listable_resource_but_events() -> None:
         ("apps", "deployments"),
         ("example.com", "widgets"),
     }
+
+
+def test_leases_named_explicitly_are_selected() -> None:
+    selected = _selected(
+        [_watch_rule({"apiGroups": ["coordination.k8s.io"], "resources": ["leases"]})]
+    )
+    assert list(selected) == [("coordination.k8s.io", "leases")]
 
 
 def test_version_wildcard_takes_the_preferred_version_and_an_explicit_one_is_kept() -> None:
