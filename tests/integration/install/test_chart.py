@@ -137,7 +137,7 @@ def test_every_pod_runs_non_root_read_only_without_privileges(chart: Chart) -> N
                     c["securityContext"]["readOnlyRootFilesystem"],
                     c["securityContext"]["allowPrivilegeEscalation"],
                     c["securityContext"]["capabilities"],
-                    any(m["mountPath"] == "/tmp" for m in c["volumeMounts"]),  # noqa: S108
+                    any(m["mountPath"] == "/tmp" for m in c["volumeMounts"]),
                     "requests" in c["resources"],
                 )
                 for c in spec["containers"]
@@ -222,7 +222,10 @@ def test_worker_and_bridge_get_the_same_temporal_connection(chart: Chart) -> Non
     assert {k: v for k, v in bridge.items() if k != "GITOPS_REVERSER_METRICS_ADDRESS"} == {
         k: v for k, v in worker.items() if k != "GITOPS_REVERSER_METRICS_ADDRESS"
     }
-    assert (worker["GITOPS_REVERSER_METRICS_ADDRESS"], bridge["GITOPS_REVERSER_METRICS_ADDRESS"]) == (
+    assert (
+        worker["GITOPS_REVERSER_METRICS_ADDRESS"],
+        bridge["GITOPS_REVERSER_METRICS_ADDRESS"],
+    ) == (
         ":8080",
         ":8081",
     )
@@ -242,7 +245,9 @@ def test_the_tls_secret_is_mounted_where_the_settings_point(chart: Chart) -> Non
 def test_an_api_key_is_read_from_a_mounted_secret_file_over_tls(chart: Chart) -> None:
     specs = _pod_specs(chart.render(VALUE_SETS["external Temporal with an API key"]))
     env = _env(specs["gitops-reverser-bridge"])
-    volume = next(v for v in specs["gitops-reverser-bridge"]["volumes"] if v["name"] == "temporal-api-key")
+    volume = next(
+        v for v in specs["gitops-reverser-bridge"]["volumes"] if v["name"] == "temporal-api-key"
+    )
 
     assert env["GITOPS_REVERSER_TEMPORAL_API_KEY_FILE"] == (
         "/etc/gitops-reverser/temporal-api-key/api-key"
