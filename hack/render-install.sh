@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Render deploy/install.yaml: the chart with its default values, for `kubectl apply -f`.
 #
-#   hack/render-install.sh           write deploy/install.yaml
+#   hack/render-install.sh           copy crds/bases into the chart, write deploy/install.yaml
 #   hack/render-install.sh --stdout  print it instead (the CI check compares the two)
 #
 # Release gitops-reverser in namespace gitops-reverser-system; the Namespace itself comes
@@ -33,6 +33,9 @@ HEADER
 if [ "${1:-}" = --stdout ]; then
   render
 else
+  # The chart ships the CRDs byte for byte (a test compares them): crds/bases is the source.
+  rm -f "$REPO_ROOT"/charts/gitops-reverser/crds/*.yaml
+  cp "$REPO_ROOT"/crds/bases/*.yaml "$REPO_ROOT/charts/gitops-reverser/crds/"
   render >"$REPO_ROOT/deploy/install.yaml"
   note "wrote deploy/install.yaml"
 fi
