@@ -5,7 +5,7 @@
 #   pins:  hack/versions.env
 #
 # Go-built (from the Go module proxy): temporal (CLI + dev server + UI), sops,
-# kube-apiserver, kubectl, etcd. From Debian: age, git, openssh-server.
+# kube-apiserver, kubectl, etcd, helm. From Debian: age, git, openssh-server.
 # Idempotent: a stamp per tool records what was built; a second run only checks.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -76,9 +76,14 @@ build_kubernetes_tools() {
   rmdir "$tmp"
 }
 
+install_helm() { # the chart's lint/template tests and `helm install` in docs/install.md
+  go_install helm helm.sh/helm/v4/cmd/helm "$HELM_VERSION"
+}
+
 step "Tools into $BIN_DIR"
 install_debian_packages
 check_go
 go_install temporal github.com/temporalio/cli/cmd/temporal "$TEMPORAL_CLI_VERSION"
 go_install sops github.com/getsops/sops/v3/cmd/sops "$SOPS_VERSION"
 build_kubernetes_tools
+install_helm

@@ -13,7 +13,7 @@ from pathlib import Path
 
 __all__ = ["Tools", "cache_dir"]
 
-_CACHED = ("etcd", "kube-apiserver", "kubectl", "temporal", "sops")
+_CACHED = ("etcd", "kube-apiserver", "kubectl", "temporal", "sops", "helm")
 _SYSTEM = ("age", "age-keygen", "git", "sshd", "ssh-keygen")
 
 
