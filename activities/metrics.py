@@ -15,6 +15,7 @@ __all__ = [
     "COMMITS",
     "EVENTS_RECEIVED",
     "EVENTS_WRITTEN",
+    "EVENT_TO_PUSH",
     "GATE_DURATION",
     "KEYS_GENERATED",
     "KEY_GENERATION_FAILURES",
@@ -22,6 +23,7 @@ __all__ = [
     "PUSH_FAILURES",
     "QUEUE_DEPTH",
     "SECRETS_ENCRYPTED",
+    "STREAM_QUEUED",
     "PushFailureKind",
 ]
 
@@ -69,13 +71,23 @@ QUEUE_DEPTH = Gauge(
 )
 EVENTS_RECEIVED = Counter(
     "gitops_reverser_events_received",
-    "Watch events the streams received, by kind",
-    ["kind"],
+    "Watch events the streams received, by target (namespace/name) and kind",
+    ["target", "kind"],
 )
 EVENTS_WRITTEN = Counter(
     "gitops_reverser_events_written",
-    "Watch events the streams handed to a branch writer as a file change, by kind",
-    ["kind"],
+    "Watch events the streams handed to a branch writer as a file change, by target and kind",
+    ["target", "kind"],
+)
+EVENT_TO_PUSH = Histogram(
+    "gitops_reverser_event_to_push_seconds",
+    "From a watch event reaching the stream to the push that put its change on the remote",
+    buckets=(0.05, 0.1, 0.15, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 300),
+)
+STREAM_QUEUED = Gauge(
+    "gitops_reverser_stream_queued_events",
+    "Events a target's stream received whose changes are not on the remote yet",
+    ["target"],
 )
 GATE_DURATION = Histogram(
     "gitops_reverser_gate_duration_seconds",

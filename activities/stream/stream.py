@@ -32,8 +32,9 @@ from activities.gates.encryption import target_encryption
 from activities.git import BranchWriter, Change, FileState, GitError, PushResult, describe
 from activities.git.messages import Operation as CommitOperation
 from activities.manifests import ManifestError
-from activities.metrics import EVENTS_RECEIVED, EVENTS_WRITTEN
+from activities.metrics import EVENT_TO_PUSH, EVENTS_RECEIVED, EVENTS_WRITTEN, STREAM_QUEUED
 from activities.objects import Encryption, object_file, path_of
+from activities.stream.latency import PushLatency
 from activities.stream.positions import Positions
 from activities.stream.reporter import Reporter
 from activities.stream.watchers import Broken, Expired, Opened, Seen, Signal, Watchers
@@ -87,6 +88,8 @@ class _Stream:
         self._reporter = reporter
         self._watches = list(watches(self._plan.watch))
         self._positions = Positions(pushed=dict(resume.positions))
+        self._latency = PushLatency()
+        self._target = f"{request.target.namespace}/{request.target.name}"
         self._opened: set[str] = set()
         self._queue: asyncio.Queue[Signal] = asyncio.Queue()
         self._live = False
@@ -137,7 +140,7 @@ class _Stream:
         if event.type == "BOOKMARK":
             self._positions.reached(watch.key, event.resource_version)
             return
-        EVENTS_RECEIVED.labels(watch.selected.kind).inc()
+        EVENTS_RECEIVED.labels(self._target, watch.selected.kind).inc()
         self._reporter.last_event_time = datetime.now(UTC)
         operation = _OPERATIONS.get(event.type)
         allowed = watch.selected.operations
@@ -148,8 +151,10 @@ class _Stream:
         if change is None:
             self._positions.reached(watch.key, event.resource_version)
             return
-        self._positions.submitted(watch.key, event.resource_version, writer.submit(change))
-        EVENTS_WRITTEN.labels(watch.selected.kind).inc()
+        sequence = writer.submit(change)
+        self._positions.submitted(watch.key, event.resource_version, sequence)
+        self._latency.submitted(sequence, seen.received_at)
+        EVENTS_WRITTEN.labels(self._target, watch.selected.kind).inc()
 
     def _change(
         self,
@@ -199,6 +204,9 @@ class _Stream:
     async def _checkpoint(self, writer: BranchWriter) -> None:
         """Advance over what is pushed; heartbeat it (the SDK throttles); report when live."""
         self._positions.advance(writer.pushed_through)
+        for wait in self._latency.pushed(writer.pushed_through, time.monotonic()):
+            EVENT_TO_PUSH.observe(wait)
+        STREAM_QUEUED.labels(self._target).set(self._positions.waiting)
         activity.heartbeat(self._checkpoint_now())
         if not self._live and self._opened >= {watch.key for watch in self._watches}:
             self._live = True

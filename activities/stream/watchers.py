@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from activities.kube import Cluster, WatchEvent, WatchExpired
 from activities.watches import Watch
@@ -25,6 +26,8 @@ __all__ = ["Broken", "Expired", "Opened", "Seen", "Signal", "Watchers"]
 class Seen:
     watch: Watch
     event: WatchEvent
+    received_at: float = field(default_factory=time.monotonic)
+    """When the watch thread read it (the start of its event-to-push latency)."""
 
 
 @dataclass(frozen=True)

@@ -83,3 +83,22 @@ def test_a_cluster_scoped_object_created_updated_and_deleted_becomes_each_file_c
     live.until(lambda: (_content(live, path) or {}).get("rules") == role["rules"], "updated")
     live.plane.kubectl("delete", "clusterrole", name)
     live.until(lambda: live.file(path) is None, "deleted")
+
+
+def test_a_written_event_is_counted_per_target_and_kind_and_its_push_latency_observed(
+    live: Scenario, operator: Operator
+) -> None:
+    worker = operator.workers[-1]
+    labels = f'{{kind="ConfigMap",target="{live.namespace}/mirror"}}'
+    written = worker.metric(f"gitops_reverser_events_written_total{labels}")
+    pushed = worker.metric("gitops_reverser_event_to_push_seconds_count")
+    path = live.object_file(live.namespace, "configmaps", "counted")
+    live.apply(live.config_map("counted", {"A": "1"}))
+    live.until(lambda: live.file(path) is not None, "created")
+    live.until(
+        lambda: worker.metric("gitops_reverser_event_to_push_seconds_count") > pushed,
+        "the push latency observed",
+    )
+    assert worker.metric(f"gitops_reverser_events_written_total{labels}") == written + 1
+    queued = f'gitops_reverser_stream_queued_events{{target="{live.namespace}/mirror"}}'
+    live.until(lambda: f"{queued} 0.0" in worker.metrics().splitlines(), "nothing left queued")
