@@ -5,7 +5,7 @@
 #   pins:  hack/versions.env
 #
 # Go-built (from the Go module proxy): temporal (CLI + dev server + UI), sops,
-# kube-apiserver, kubectl, etcd. From Debian: age, git, openssh-server.
+# kube-apiserver, kubectl, etcd. From Debian: age, git, openssh-server, stunnel4.
 # Idempotent: a stamp per tool records what was built; a second run only checks.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -31,6 +31,24 @@ install_debian_packages() {
   step "Installing Debian packages: ${missing[*]}"
   as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+# stunnel4: the TLS terminator the tests put in front of the Temporal dev server
+# (which serves plain gRPC) to prove mutual TLS end to end. Kept apart from the list
+# above so it can be installed, cached and reported on its own.
+install_stunnel() {
+  if command -v stunnel4 >/dev/null || command -v stunnel >/dev/null; then
+    note "stunnel4: present ($(stunnel_version))"; return
+  fi
+  command -v apt-get >/dev/null || die "stunnel4 is missing and there is no apt-get: install stunnel (>= 5) with your package manager"
+  step "Installing Debian package stunnel4 (TLS terminator for the mTLS tests)"
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends stunnel4 >/dev/null
+  note "stunnel4: installed ($(stunnel_version))"
+}
+
+stunnel_version() {
+  "$(command -v stunnel4 || command -v stunnel)" -version 2>&1 | awk '/^stunnel/ {print $2; exit}'
 }
 
 check_go() {
@@ -78,6 +96,7 @@ build_kubernetes_tools() {
 
 step "Tools into $BIN_DIR"
 install_debian_packages
+install_stunnel
 check_go
 go_install temporal github.com/temporalio/cli/cmd/temporal "$TEMPORAL_CLI_VERSION"
 go_install sops github.com/getsops/sops/v3/cmd/sops "$SOPS_VERSION"
