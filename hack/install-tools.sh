@@ -5,7 +5,7 @@
 #   pins:  hack/versions.env
 #
 # Go-built (from the Go module proxy): temporal (CLI + dev server + UI), sops,
-# kube-apiserver, kubectl, etcd. From Debian: age, git, openssh-server, stunnel4.
+# kube-apiserver, kubectl, etcd. From Debian: age, git, openssh-server, haproxy.
 # Idempotent: a stamp per tool records what was built; a second run only checks.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -33,22 +33,23 @@ install_debian_packages() {
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
-# stunnel4: the TLS terminator the tests put in front of the Temporal dev server
-# (which serves plain gRPC) to prove mutual TLS end to end. Kept apart from the list
-# above so it can be installed, cached and reported on its own.
-install_stunnel() {
-  if command -v stunnel4 >/dev/null || command -v stunnel >/dev/null; then
-    note "stunnel4: present ($(stunnel_version))"; return
+# haproxy: the TLS terminator the tests put in front of the Temporal dev server (which
+# serves plain gRPC) to prove mutual TLS end to end. It must announce ALPN h2, which the
+# SDK's gRPC client insists on; stunnel cannot. Kept apart from the list above so it is
+# installed, cached and reported on its own.
+install_tls_terminator() {
+  if command -v haproxy >/dev/null || [ -x /usr/sbin/haproxy ]; then
+    note "haproxy: present ($(haproxy_version))"; return
   fi
-  command -v apt-get >/dev/null || die "stunnel4 is missing and there is no apt-get: install stunnel (>= 5) with your package manager"
-  step "Installing Debian package stunnel4 (TLS terminator for the mTLS tests)"
+  command -v apt-get >/dev/null || die "haproxy is missing and there is no apt-get: install haproxy (>= 2.2) with your package manager"
+  step "Installing Debian package haproxy (TLS terminator for the mTLS tests)"
   as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
-  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends stunnel4 >/dev/null
-  note "stunnel4: installed ($(stunnel_version))"
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends haproxy >/dev/null
+  note "haproxy: installed ($(haproxy_version))"
 }
 
-stunnel_version() {
-  "$(command -v stunnel4 || command -v stunnel)" -version 2>&1 | awk '/^stunnel/ {print $2; exit}'
+haproxy_version() {
+  "$(command -v haproxy || echo /usr/sbin/haproxy)" -v 2>/dev/null | awk '/version/ {print $3; exit}'
 }
 
 check_go() {
@@ -96,7 +97,7 @@ build_kubernetes_tools() {
 
 step "Tools into $BIN_DIR"
 install_debian_packages
-install_stunnel
+install_tls_terminator
 check_go
 go_install temporal github.com/temporalio/cli/cmd/temporal "$TEMPORAL_CLI_VERSION"
 go_install sops github.com/getsops/sops/v3/cmd/sops "$SOPS_VERSION"
