@@ -22,6 +22,7 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.service import TLSConfig
 
 from worker.settings import SettingsError, TemporalSettings, TemporalTls
+from worker.tls_probe import probe_handshake
 
 __all__ = [
     "ConnectFailure",
@@ -59,33 +60,34 @@ class ConnectFailure:
     explanation: str
 
 
-# Substrings of the SDK core's error text, most specific first.
+# Substrings of the SDK core's (rustls) error text or of the TLS probe's (OpenSSL)
+# reason, most specific first.
 _SIGNATURES: tuple[tuple[tuple[str, ...], FailureKind, str], ...] = (
     (
-        ("CertificateRequired",),
+        ("CertificateRequired", "CERTIFICATE_REQUIRED"),
         FailureKind.CERTIFICATE_REFUSED,
         "the server requires a client certificate (TLS handshake refused); "
         "set --temporal-tls-cert and --temporal-tls-key",
     ),
     (
-        ("received fatal alert",),
+        ("received fatal alert", "ALERT_"),
         FailureKind.CERTIFICATE_REFUSED,
         "the server refused the TLS handshake: it does not accept this client certificate "
         "(signed by a CA it does not trust, expired, or revoked)",
     ),
     (
-        ("InvalidCertificate", "certificate verify failed"),
+        ("InvalidCertificate", "CERTIFICATE_VERIFY_FAILED"),
         FailureKind.SERVER_UNTRUSTED,
         "the server's TLS certificate is not trusted: it does not chain to --temporal-tls-ca "
         "(or the system roots) or does not name the host (see --temporal-tls-server-name)",
     ),
     (
-        ("InvalidContentType", "CorruptMessage", "wrong version number"),
+        ("InvalidContentType", "CorruptMessage", "WRONG_VERSION_NUMBER", "RECORD_LAYER"),
         FailureKind.NOT_TLS,
         "the endpoint does not speak TLS (is TLS on, but the server plain gRPC?)",
     ),
     (
-        ("H2NotNegotiated",),
+        ("H2NotNegotiated", "NO_H2"),
         FailureKind.NOT_TLS,
         "the TLS endpoint does not offer HTTP/2 (ALPN h2), which gRPC needs; "
         "a TLS proxy in front of Temporal must announce h2",
@@ -160,6 +162,21 @@ def check_files(settings: TemporalSettings) -> None:
     _api_key(settings)
 
 
+async def _explain(settings: TemporalSettings, error: RuntimeError) -> TemporalConnectionError:
+    """The failure, looked at again with a TLS handshake of our own when the client's own
+    text does not say (a certificate refused after a TLS 1.3 handshake reads as a closed
+    connection)."""
+    failure = classify(error)
+    if failure.kind is not FailureKind.UNREACHABLE or settings.tls is None:
+        return TemporalConnectionError(settings.address, failure, str(error))
+    verdict = await asyncio.to_thread(probe_handshake, settings.address, settings.tls)
+    if verdict is None:
+        return TemporalConnectionError(settings.address, failure, str(error))
+    return TemporalConnectionError(
+        settings.address, classify(RuntimeError(verdict)), f"TLS handshake: {verdict}; {error}"
+    )
+
+
 async def _connect_once(settings: TemporalSettings) -> Client:
     tls: bool | TLSConfig = False if settings.tls is None else _tls_config(settings.tls)
     return await Client.connect(
@@ -185,7 +202,7 @@ async def connect(settings: TemporalSettings, *, wait: bool = True) -> Client:
         try:
             return await _connect_once(settings)
         except RuntimeError as error:
-            failure = TemporalConnectionError(settings.address, classify(error), str(error))
+            failure = await _explain(settings, error)
             if not wait:
                 raise failure from None
         except SettingsError as error:

@@ -38,7 +38,9 @@ class TlsProxy:
         self.process.stop()
 
 
-def _config(pki: MutualTlsPki, bundle: Path, port: int, upstream: str) -> str:
+def _config(
+    pki: MutualTlsPki, bundle: Path, port: int, upstream: str, *, require_client_cert: bool
+) -> str:
     """TCP mode: bytes pass through untouched; TLS ends here and ``alpn h2`` is announced,
     without which the gRPC client of the Temporal SDK drops the connection
     (``H2NotNegotiated``)."""
@@ -56,7 +58,8 @@ def _config(pki: MutualTlsPki, bundle: Path, port: int, upstream: str) -> str:
             "    timeout server 5m",
             "frontend temporal",
             f"    bind 127.0.0.1:{port} ssl crt {bundle} ca-file {pki.ca_cert}"
-            " verify required alpn h2 ssl-min-ver TLSv1.2",
+            f" verify {'required' if require_client_cert else 'none'} alpn h2"
+            " ssl-min-ver TLSv1.2",
             "    default_backend dev_server",
             "backend dev_server",
             f"    server frontend {upstream}",
@@ -79,15 +82,23 @@ def _answers_tls(port: int, pki: MutualTlsPki) -> bool:
         return False
 
 
-def start_tls_proxy(tools: Tools, workdir: Path, pki: MutualTlsPki, upstream: str) -> TlsProxy:
-    """stunnel on a free 127.0.0.1 port, forwarding to ``upstream`` (host:port)."""
+def start_tls_proxy(
+    tools: Tools,
+    workdir: Path,
+    pki: MutualTlsPki,
+    upstream: str,
+    *,
+    require_client_cert: bool = True,
+) -> TlsProxy:
+    """HAProxy on a free 127.0.0.1 port, forwarding to ``upstream`` (host:port); without
+    ``require_client_cert`` it asks for none (server-side TLS only, as for API keys)."""
     port = free_port()
     workdir.mkdir(parents=True, exist_ok=True)
     bundle = workdir / f"tls-proxy-{port}.pem"
     bundle.write_bytes(pki.server.cert.read_bytes() + pki.server.key.read_bytes())
     bundle.chmod(0o600)
     config = workdir / f"tls-proxy-{port}.cfg"
-    config.write_text(_config(pki, bundle, port, upstream))
+    config.write_text(_config(pki, bundle, port, upstream, require_client_cert=require_client_cert))
     process = ManagedProcess(
         name="haproxy",
         # -db: stay in the foreground, so the pid we hold is the proxy itself.

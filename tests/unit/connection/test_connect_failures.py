@@ -64,9 +64,29 @@ SEEN: list[tuple[str, FailureKind]] = [
 ]
 
 
-@pytest.mark.parametrize(("text", "kind"), SEEN)
+# What the TLS probe (OpenSSL) reported against the same terminator.
+PROBED: list[tuple[str, FailureKind]] = [
+    ("TLSV13_ALERT_CERTIFICATE_REQUIRED", FailureKind.CERTIFICATE_REFUSED),
+    ("TLSV1_ALERT_UNKNOWN_CA", FailureKind.CERTIFICATE_REFUSED),
+    (
+        "CERTIFICATE_VERIFY_FAILED: unable to get local issuer certificate",
+        FailureKind.SERVER_UNTRUSTED,
+    ),
+    ("WRONG_VERSION_NUMBER", FailureKind.NOT_TLS),
+    ("NO_H2", FailureKind.NOT_TLS),
+]
+
+
+@pytest.mark.parametrize(("text", "kind"), SEEN + PROBED)
 def test_each_failure_the_sdk_reports_is_classified(text: str, kind: FailureKind) -> None:
     assert classify(RuntimeError(_PREFIX + text)).kind is kind
+
+
+def test_a_missing_certificate_is_told_apart_from_a_refused_one() -> None:
+    required = classify(RuntimeError("TLSV13_ALERT_CERTIFICATE_REQUIRED")).explanation
+    refused = classify(RuntimeError("TLSV1_ALERT_UNKNOWN_CA")).explanation
+    assert "requires a client certificate" in required
+    assert "does not accept this client certificate" in refused
 
 
 def test_the_connection_error_names_the_address_and_the_reason() -> None:
