@@ -194,11 +194,12 @@ async def connect(settings: TemporalSettings, *, wait: bool = True) -> Client:
     Without ``wait`` the first failure raises :class:`TemporalConnectionError`. With it,
     every failure is retried (the server or a rotated certificate may arrive later) and
     logged: TLS and credential failures as errors, an unreachable server as a warning;
-    the same message again only every 30 s.
+    the same failure again only every 30 s.
     """
-    delay = 0.5
-    last: tuple[str, float] | None = None
+    delay, attempt = 0.5, 0
+    last: tuple[ConnectFailure, float] | None = None
     while True:
+        attempt += 1
         try:
             return await _connect_once(settings)
         except RuntimeError as error:
@@ -213,15 +214,15 @@ async def connect(settings: TemporalSettings, *, wait: bool = True) -> Client:
                 ConnectFailure(FailureKind.CREDENTIALS, str(error)),
                 "file",
             )
-        message = str(failure)
         now = time.monotonic()
-        if last is None or last[0] != message or now - last[1] >= _REPEAT_LOG_EVERY:
+        # The SDK's wording varies between attempts; what failed is what must repeat.
+        if last is None or last[0] != failure.failure or now - last[1] >= _REPEAT_LOG_EVERY:
             level = (
                 logging.WARNING
                 if failure.failure.kind is FailureKind.UNREACHABLE
                 else logging.ERROR
             )
-            _log.log(level, "%s; retrying in %.1fs", message, delay)
-            last = (message, now)
+            _log.log(level, "%s; retrying in %.1fs (attempt %d)", failure, delay, attempt)
+            last = (failure.failure, now)
         await asyncio.sleep(delay)
         delay = min(delay * 2, _MAX_WAIT)

@@ -155,11 +155,17 @@ def test_resync_without_a_client_certificate_fails_within_seconds_saying_one_is_
     assert "Traceback" not in output
 
 
+def refusals(proxy: TlsProxy) -> int:
+    return proxy.process.log_path.read_text().count("SSL client certificate not trusted")
+
+
 def test_a_worker_with_a_refused_certificate_keeps_retrying_and_logs_a_clear_error(
     control_plane: ControlPlane, endpoints: Endpoints
 ) -> None:
-    """It keeps trying (a rotated certificate or a fixed server may come), saying why."""
+    """It keeps trying (a rotated certificate or a fixed server may come), saying why, and
+    says it once while the same failure repeats."""
     env = connection(endpoints.mutual, endpoints.pki.foreign_client)
+    refused_before = refusals(endpoints.mutual)
     worker = ManagedProcess(
         name="worker-refused",
         argv=[
@@ -181,13 +187,18 @@ def test_a_worker_with_a_refused_certificate_keeps_retrying_and_logs_a_clear_err
             timeout=15,
             what="the worker's TLS error",
         )
-        time.sleep(2)
+        wait_until(
+            lambda: refusals(endpoints.mutual) - refused_before >= 6,
+            timeout=15,
+            what="three refused attempts",
+        )
         assert worker.alive()
     finally:
         worker.stop()
     log = worker.log_path.read_text()
     assert "ERROR" in log and f"cannot connect to Temporal at {endpoints.mutual.address}" in log
     assert "retrying in" in log
+    assert log.count("cannot connect to Temporal") == 1, log
     assert_no_key_material(log, endpoints.pki)
 
 
