@@ -226,3 +226,25 @@ def test_an_api_key_over_tls_connects_and_is_never_shown(endpoints: Endpoints) -
     # Connected: the server answered that no such workflow runs.
     assert code == 1 and "no running workflow gittarget/team/absent" in output, output
     assert_no_key_material(output, endpoints.pki)
+
+
+def test_a_server_certificate_outside_the_ca_bundle_is_reported_as_untrusted(
+    endpoints: Endpoints,
+) -> None:
+    env = connection(endpoints.mutual, endpoints.pki.client)
+    env[f"{ENV}TLS_CA"] = str(endpoints.pki.foreign_ca_cert)
+    code, output, seconds = cli(["resync", "team/any"], env)
+    assert code == 1, output
+    assert seconds < 10, f"took {seconds:.1f}s"
+    assert "server's TLS certificate is not trusted" in output
+
+
+def test_tls_towards_a_plain_grpc_endpoint_says_it_does_not_speak_tls(
+    temporal: TemporalServer, endpoints: Endpoints
+) -> None:
+    env = connection(endpoints.mutual, endpoints.pki.client)
+    env[f"{ENV}ADDRESS"] = temporal.address
+    code, output, seconds = cli(["resync", "team/any"], env)
+    assert code == 1, output
+    assert seconds < 10, f"took {seconds:.1f}s"
+    assert "does not speak TLS" in output
