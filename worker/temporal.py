@@ -151,7 +151,14 @@ def _tls_config(tls: TemporalTls) -> TLSConfig:
 def _api_key(settings: TemporalSettings) -> str | None:
     if settings.api_key_file is None:
         return None
-    return _read(settings.api_key_file, "--temporal-api-key-file").decode().strip()
+    content = _read(settings.api_key_file, "--temporal-api-key-file")
+    try:
+        return content.decode("ascii").strip()
+    except UnicodeDecodeError:
+        raise SettingsError(
+            "--temporal-api-key-file (env GITOPS_REVERSER_TEMPORAL_API_KEY_FILE): "
+            f"{settings.api_key_file} does not hold a text API key"
+        ) from None
 
 
 def check_files(settings: TemporalSettings) -> None:

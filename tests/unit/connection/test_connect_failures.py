@@ -127,6 +127,14 @@ def test_an_empty_api_key_file_is_refused_without_echoing_it(tmp_path: Path) -> 
         check_files(TemporalSettings("t:7233", "default", "q", "s", api_key_file=key))
 
 
+def test_an_api_key_file_that_is_not_text_is_refused_without_echoing_it(tmp_path: Path) -> None:
+    key = tmp_path / "api-key"
+    key.write_bytes(b"\xffsecret\xfe")
+    with pytest.raises(SettingsError, match="does not hold a text API key") as raised:
+        check_files(TemporalSettings("t:7233", "default", "q", "s", api_key_file=key))
+    assert "secret" not in str(raised.value).replace(str(tmp_path), "")
+
+
 def test_readable_files_pass(tmp_path: Path) -> None:
     for name in ("ca.pem", "tls.crt", "tls.key", "api-key"):
         (tmp_path / name).write_text("x")
