@@ -5,7 +5,7 @@
 #   pins:  hack/versions.env
 #
 # Go-built (from the Go module proxy): temporal (CLI + dev server + UI), sops,
-# kube-apiserver, kubectl, etcd, helm. From Debian: age, git, openssh-server.
+# kube-apiserver, kubectl, etcd, helm. From Debian: age, git, openssh-server, haproxy.
 # Idempotent: a stamp per tool records what was built; a second run only checks.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -31,6 +31,25 @@ install_debian_packages() {
   step "Installing Debian packages: ${missing[*]}"
   as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+# haproxy: the TLS terminator the tests put in front of the Temporal dev server (which
+# serves plain gRPC) to prove mutual TLS end to end. It must announce ALPN h2, which the
+# SDK's gRPC client insists on; stunnel cannot. Kept apart from the list above so it is
+# installed, cached and reported on its own.
+install_tls_terminator() {
+  if command -v haproxy >/dev/null || [ -x /usr/sbin/haproxy ]; then
+    note "haproxy: present ($(haproxy_version))"; return
+  fi
+  command -v apt-get >/dev/null || die "haproxy is missing and there is no apt-get: install haproxy (>= 2.2) with your package manager"
+  step "Installing Debian package haproxy (TLS terminator for the mTLS tests)"
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends haproxy >/dev/null
+  note "haproxy: installed ($(haproxy_version))"
+}
+
+haproxy_version() {
+  "$(command -v haproxy || echo /usr/sbin/haproxy)" -v 2>/dev/null | awk '/version/ {print $3; exit}'
 }
 
 check_go() {
@@ -82,6 +101,7 @@ install_helm() { # the chart's lint/template tests and `helm install` in docs/in
 
 step "Tools into $BIN_DIR"
 install_debian_packages
+install_tls_terminator
 check_go
 go_install temporal github.com/temporalio/cli/cmd/temporal "$TEMPORAL_CLI_VERSION"
 go_install sops github.com/getsops/sops/v3/cmd/sops "$SOPS_VERSION"

@@ -20,6 +20,8 @@ from typing import NoReturn
 
 from worker.logs import configure_logging
 from worker.settings import (
+    SettingsError,
+    TemporalSettings,
     add_kubernetes_arguments,
     add_metrics_argument,
     add_temporal_arguments,
@@ -78,7 +80,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     configure_logging(args.log_level)
     handler = {"worker": _worker, "bridge": _bridge, "resync": _resync, "status": _status}
-    return handler[args.command](args)
+    try:
+        return handler[args.command](args)
+    except SettingsError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+
+
+def _temporal(args: argparse.Namespace) -> TemporalSettings:
+    """The Temporal settings, with every file they name read once: a bad flag or an
+    unreadable file stops the command before it connects anywhere."""
+    from worker.temporal import check_files  # noqa: PLC0415 - the SDK loads only when needed
+
+    settings = temporal_settings(args)
+    check_files(settings)
+    return settings
 
 
 def _worker(args: argparse.Namespace) -> int:
@@ -86,7 +102,7 @@ def _worker(args: argparse.Namespace) -> int:
 
     return run_worker(
         WorkerSettings(
-            temporal=temporal_settings(args),
+            temporal=_temporal(args),
             kubernetes=kubernetes_settings(args),
             metrics=metrics_address(args.metrics_address),
             cache_dir=args.cache_dir,
@@ -99,7 +115,7 @@ def _bridge(args: argparse.Namespace) -> int:
 
     return run_bridge(
         BridgeSettings(
-            temporal=temporal_settings(args),
+            temporal=_temporal(args),
             kubernetes=kubernetes_settings(args),
             metrics=metrics_address(args.metrics_address),
             lease_namespace=args.lease_namespace,
@@ -115,7 +131,13 @@ def _resync(args: argparse.Namespace) -> int:
     if not sep or not namespace or not name:
         print(f"error: {args.target!r} is not NAMESPACE/NAME", file=sys.stderr)
         return 2
-    return asyncio.run(resync(temporal_settings(args), namespace, name))
+    from worker.temporal import TemporalConnectionError  # noqa: PLC0415
+
+    try:
+        return asyncio.run(resync(_temporal(args), namespace, name))
+    except TemporalConnectionError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
 
 
 def _status(args: argparse.Namespace) -> int:

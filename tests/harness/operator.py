@@ -13,6 +13,7 @@ import signal
 import sys
 import urllib.request
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -71,9 +72,13 @@ class OperatorProcess:
         return self.process.alive()
 
 
-def _common(temporal: TemporalServer, queues: Queues, kubeconfig: Path) -> list[str]:
+def _common(
+    temporal: TemporalServer, queues: Queues, kubeconfig: Path, connection: Mapping[str, str]
+) -> list[str]:
+    # A connection given as environment (as the chart gives it) carries its own address.
+    address = [] if connection else [f"--temporal-address={temporal.address}"]
     return [
-        f"--temporal-address={temporal.address}",
+        *address,
         f"--temporal-namespace={temporal.namespace}",
         f"--task-queue={queues.workflows}",
         f"--status-task-queue={queues.status}",
@@ -81,8 +86,10 @@ def _common(temporal: TemporalServer, queues: Queues, kubeconfig: Path) -> list[
     ]
 
 
-def _start(name: str, argv: list[str], workdir: Path, port: int) -> OperatorProcess:
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+def _start(
+    name: str, argv: list[str], workdir: Path, port: int, connection: Mapping[str, str]
+) -> OperatorProcess:
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", **connection}
     process = ManagedProcess(
         name=name,
         argv=[sys.executable, "-m", "worker.cli", *argv],
@@ -95,31 +102,43 @@ def _start(name: str, argv: list[str], workdir: Path, port: int) -> OperatorProc
 
 
 def start_worker(
-    plane: ControlPlane, temporal: TemporalServer, queues: Queues, workdir: Path
+    plane: ControlPlane,
+    temporal: TemporalServer,
+    queues: Queues,
+    workdir: Path,
+    connection: Mapping[str, str] | None = None,
 ) -> OperatorProcess:
+    """``connection``: ``GITOPS_REVERSER_TEMPORAL_*`` variables, address included, instead of
+    ``--temporal-address`` (the way the chart configures TLS and API keys)."""
     port = free_port()
+    connection = connection or {}
     argv = [
         "worker",
-        *_common(temporal, queues, plane.kubeconfig(Identity.WORKER)),
+        *_common(temporal, queues, plane.kubeconfig(Identity.WORKER), connection),
         f"--metrics-address=127.0.0.1:{port}",
         f"--cache-dir={workdir / f'worker-cache-{port}'}",
     ]
-    return _start("worker", argv, workdir, port)
+    return _start("worker", argv, workdir, port, connection)
 
 
 def start_bridge(
-    plane: ControlPlane, temporal: TemporalServer, queues: Queues, workdir: Path
+    plane: ControlPlane,
+    temporal: TemporalServer,
+    queues: Queues,
+    workdir: Path,
+    connection: Mapping[str, str] | None = None,
 ) -> OperatorProcess:
     port = free_port()
+    connection = connection or {}
     argv = [
         "bridge",
-        *_common(temporal, queues, plane.kubeconfig(Identity.BRIDGE)),
+        *_common(temporal, queues, plane.kubeconfig(Identity.BRIDGE), connection),
         f"--metrics-address=127.0.0.1:{port}",
         f"--lease-namespace={OPERATOR_NAMESPACE}",
         # RBAC lets the bridge hold exactly this Lease; a stopped bridge gives it up.
         f"--lease-name={BRIDGE_LEASE}",
     ]
-    return _start("bridge", argv, workdir, port)
+    return _start("bridge", argv, workdir, port, connection)
 
 
 def _healthy(port: int) -> bool:

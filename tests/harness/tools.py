@@ -14,7 +14,7 @@ from pathlib import Path
 __all__ = ["Tools", "cache_dir"]
 
 _CACHED = ("etcd", "kube-apiserver", "kubectl", "temporal", "sops", "helm")
-_SYSTEM = ("age", "age-keygen", "git", "sshd", "ssh-keygen")
+_SYSTEM = ("age", "age-keygen", "git", "sshd", "ssh-keygen", "haproxy")
 
 
 def cache_dir() -> Path:
