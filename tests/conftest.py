@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 import pytest_asyncio
+from hypothesis import settings
 from kubernetes import client
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
@@ -28,6 +29,11 @@ from tests.harness.tools import Tools
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 pytest_plugins = ["pytester"]
+
+# Property tests judge results, not speed: on a loaded 2-core runner one example can
+# take longer than Hypothesis's default 200 ms deadline, which fails a correct test.
+settings.register_profile("gitops-reverser", deadline=None)
+settings.load_profile("gitops-reverser")
 
 
 @pytest.fixture(scope="session")
