@@ -47,7 +47,7 @@ from bridge.informers import BRIDGE_KINDS, Kind  # noqa: E402
 from tests.harness.git import GitRemote, GitServers, start_git_servers  # noqa: E402
 from tests.harness.kube import ControlPlane, start_control_plane  # noqa: E402
 from tests.harness.operator import OperatorProcess, Queues, start_bridge, start_worker  # noqa: E402
-from tests.harness.temporal import start_temporal  # noqa: E402
+from tests.harness.temporal import TemporalServer, start_temporal  # noqa: E402
 from tests.harness.tools import Tools  # noqa: E402
 
 GROUP, VERSION = "configbutler.ai", "v1alpha1"
@@ -100,6 +100,8 @@ class Observer:
 @dataclass
 class Stack:
     plane: ControlPlane
+    temporal: TemporalServer
+    queues: Queues
     git: GitServers
     worker: OperatorProcess
     bridge: OperatorProcess
@@ -107,7 +109,13 @@ class Stack:
     api: client.ApiClient
 
     def target_objects(
-        self, namespace: str, remote: GitRemote, *, path: str, config_maps: int
+        self,
+        namespace: str,
+        remote: GitRemote,
+        *,
+        path: str,
+        config_maps: int,
+        push: dict[str, Any] | None = None,
     ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
         """Everything a target needs (created first), and the GitTarget itself."""
         first = [
@@ -128,7 +136,7 @@ class Stack:
                     "url": remote.http_url,
                     "secretRef": {"name": "git"},
                     "allowedBranches": ["main"],
-                    "push": {"interval": "1s", "maxCommits": 1},
+                    "push": push or {"interval": "1s", "maxCommits": 1},
                 },
             ),
             _ours(
@@ -257,16 +265,20 @@ def bench_apply_to_ready(stack: Stack, runs: int, objects: int) -> list[float]:
     return times
 
 
-def bench_change_to_commit(stack: Stack, changes: int) -> list[float]:
-    namespace = "latency"
+def bench_change_to_commit(
+    stack: Stack, changes: int, namespace: str = "latency", push: dict[str, Any] | None = None
+) -> list[float]:
+    """Sequential updates of one ConfigMap, each timed until its value is on the remote."""
     stack.namespace(namespace)
     remote = stack.git.new_remote()
-    first, target = stack.target_objects(namespace, remote, path="clusters/latency", config_maps=1)
+    first, target = stack.target_objects(
+        namespace, remote, path=f"clusters/{namespace}", config_maps=1, push=push
+    )
     for obj in [*first, target]:
         stack.create(obj)
-    _until(lambda: f"{namespace}/mirror" in stack.observer.ready_at, 120, "latency target Ready")
+    _until(lambda: f"{namespace}/mirror" in stack.observer.ready_at, 120, f"{namespace} Ready")
     core = client.CoreV1Api(stack.api)
-    path = f"clusters/latency/{namespace}/core/configmaps/cm-0.yaml"
+    path = f"clusters/{namespace}/{namespace}/core/configmaps/cm-0.yaml"
     latencies = []
     for change in range(changes):
         value = f"change-{change}"
@@ -345,7 +357,7 @@ def running_stack(workdir: Path) -> Iterator[Stack]:
         observer = Observer(Cluster(plane.admin_client()))
         observer.start()
         stoppers.append(observer.stop)
-        yield Stack(plane, git, worker, bridge, observer, api)
+        yield Stack(plane, temporal, queues, git, worker, bridge, observer, api)
     finally:
         for stop in reversed(stoppers):
             stop()
