@@ -66,7 +66,8 @@ class LifecycleActivities:
     @gate_boundary
     async def validate(self, request: ValidateInput) -> ValidateResult:
         return await self._gate(
-            ActivityName.VALIDATE, lambda: validate(self._context, request.target)
+            ActivityName.VALIDATE,
+            lambda: validate(self._context, request.target, request.discovered_after),
         )
 
     @activity.defn(name=ActivityName.ENSURE_KEY)

@@ -10,7 +10,10 @@ provider and rule) and turns each change into work for the affected targets only
   ``delete``, wait for the workflow to finish, then remove the finalizer;
 - a GitProvider, Flux GitRepository, WatchRule or ClusterWatchRule created, changed
   (new generation) or deleted: ``dependency_changed`` to the targets that use it;
-- a GitTarget gone: ``dependency_changed`` to targets held back by ``TargetConflict``.
+- a GitTarget gone: ``dependency_changed`` to targets held back by ``TargetConflict``;
+- a CustomResourceDefinition established, changed or deleted: ``dependency_changed`` to
+  the targets whose rules select its group and resource (a wildcard included), so their
+  streams start or stop watching it without a restart.
 
 Work per key is coalesced and retried with backoff while Temporal or the API server is
 unreachable, so a burst of changes costs one signal per target and nothing is dropped.
@@ -65,6 +68,7 @@ class _Work:
     causes: list[str] = field(default_factory=list)
     finalizer: bool = False
     delete: bool = False
+    rediscover: bool = False
 
     def merge(self, other: _Work) -> None:
         if other.spec:
@@ -72,6 +76,7 @@ class _Work:
         self.causes.extend(c for c in other.causes if c not in self.causes)
         self.finalizer |= other.finalizer
         self.delete |= other.delete
+        self.rediscover |= other.rediscover
 
 
 class Dispatcher:
@@ -129,12 +134,15 @@ class Dispatcher:
         else:
             previous = known.get(key)
             known[key] = obj = change.object
-            if startup or (previous is not None and _generation(previous) == _generation(obj)):
+            if startup or (previous is not None and _revision(previous) == _revision(obj)):
                 return
+            if change.kind == Kind.CUSTOM_RESOURCE_DEFINITION and not _established(obj):
+                return  # discovery does not serve it yet; its Established update follows
             what = "created" if previous is None else "changed"
         cause = f"{change.kind} {_name(key)} {what}"
+        rediscover = change.kind == Kind.CUSTOM_RESOURCE_DEFINITION
         for target in self._dependents(change.kind, key, obj):
-            self._owe(target, _Work(causes=[cause]))
+            self._owe(target, _Work(causes=[cause], rediscover=rediscover))
 
     def _on_target(self, obj: dict[str, Any], deleted: bool, *, startup: bool) -> None:
         key = _key(obj)
@@ -168,6 +176,8 @@ class Dispatcher:
             return [(key[0], _spec(obj, "targetRef", "name"))]
         if kind == Kind.CLUSTER_WATCH_RULE:
             return [(_spec(obj, "targetRef", "namespace"), _spec(obj, "targetRef", "name"))]
+        if kind == Kind.CUSTOM_RESOURCE_DEFINITION:
+            return self._selecting(_spec(obj, "group"), _spec(obj, "names", "plural"))
         provider = (
             ProviderKind.GIT_PROVIDER if kind == Kind.GIT_PROVIDER else ProviderKind.GIT_REPOSITORY
         )
@@ -176,6 +186,15 @@ class Dispatcher:
             for target, found in self._targets.items()
             if target[0] == key[0] and _provider_of(found) == (provider, key[1])
         ]
+
+    def _selecting(self, group: str, resource: str) -> list[Key]:
+        """Targets with a rule that selects ``resource`` of ``group`` (a wildcard included)."""
+        found: set[Key] = set()
+        for kind in (Kind.WATCH_RULE, Kind.CLUSTER_WATCH_RULE):
+            for key, rule in self._known[kind].items():
+                if _selects(rule, group, resource):
+                    found.update(self._dependents(kind, key, rule))
+        return sorted(found)
 
     def _conflicted(self) -> list[Key]:
         return [
@@ -226,7 +245,9 @@ class Dispatcher:
             await self._start_or_signal(target, work.spec, work.startup)
         for cause in work.causes:
             await self._signal(
-                target, SignalName.DEPENDENCY_CHANGED, DependencyChanged(cause=cause)
+                target,
+                SignalName.DEPENDENCY_CHANGED,
+                DependencyChanged(cause=cause, rediscover=work.rediscover),
             )
 
     async def _start_or_signal(
@@ -344,6 +365,26 @@ def _name(key: Key) -> str:
 
 def _generation(obj: dict[str, Any]) -> int:
     return int((obj.get("metadata") or {}).get("generation") or 0)
+
+
+def _revision(obj: dict[str, Any]) -> tuple[int, bool]:
+    """What a dependency's change is judged by: its generation (and, for a CRD, whether
+    it is established: served by discovery)."""
+    return _generation(obj), _established(obj)
+
+
+def _established(obj: dict[str, Any]) -> bool:
+    conditions = (obj.get("status") or {}).get("conditions") or []
+    return any(c.get("type") == "Established" and c.get("status") == "True" for c in conditions)
+
+
+def _selects(rule: dict[str, Any], group: str, resource: str) -> bool:
+    for entry in (rule.get("spec") or {}).get("rules") or []:
+        groups = entry.get("apiGroups") or ["*"]
+        resources = entry.get("resources") or []
+        if ("*" in groups or group in groups) and ("*" in resources or resource in resources):
+            return True
+    return False
 
 
 def _spec(obj: dict[str, Any], *path: str) -> str:

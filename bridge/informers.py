@@ -35,6 +35,7 @@ class Kind(StrEnum):
     WATCH_RULE = "WatchRule"
     CLUSTER_WATCH_RULE = "ClusterWatchRule"
     GIT_REPOSITORY = "GitRepository"
+    CUSTOM_RESOURCE_DEFINITION = "CustomResourceDefinition"
 
 
 def _ours(kind: Kind, plural: str, *, namespaced: bool = True) -> ApiResource:
@@ -60,6 +61,16 @@ BRIDGE_KINDS: dict[Kind, ApiResource] = {
         resource="gitrepositories",
         kind=Kind.GIT_REPOSITORY,
         namespaced=True,
+        verbs=("list", "watch"),
+        preferred=True,
+    ),
+    # A CRD served (or removed) after a target became Ready changes what its rules select.
+    Kind.CUSTOM_RESOURCE_DEFINITION: ApiResource(
+        group="apiextensions.k8s.io",
+        version="v1",
+        resource="customresourcedefinitions",
+        kind=Kind.CUSTOM_RESOURCE_DEFINITION,
+        namespaced=False,
         verbs=("list", "watch"),
         preferred=True,
     ),

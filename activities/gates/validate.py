@@ -12,6 +12,8 @@ receive-pack advertisement, which a read-only credential is refused.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from activities.boundary import GateError
 from activities.context import WorkerContext
 from activities.gates.conflicts import may_conflict, older_conflicting_target
@@ -27,7 +29,9 @@ from workflows.lifecycle.messages import EncryptionPlan, TargetPlan, TargetRef, 
 __all__ = ["validate"]
 
 
-def validate(context: WorkerContext, ref: TargetRef) -> ValidateResult:
+def validate(
+    context: WorkerContext, ref: TargetRef, discovered_after: datetime | None = None
+) -> ValidateResult:
     cluster = context.cluster
     target = cluster.get_git_target(ref.namespace, ref.name)
     if target is None or target.metadata.uid is None:
@@ -45,7 +49,7 @@ def validate(context: WorkerContext, ref: TargetRef) -> ValidateResult:
         target,
         cluster.list_watch_rules(ref.namespace),
         cluster.list_cluster_watch_rules(),
-        context.discover(),
+        context.discover(discovered_after),
     )
     encryption = target.spec.encryption
     plan = TargetPlan(

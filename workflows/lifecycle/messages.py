@@ -120,6 +120,8 @@ class DependencyChanged(_Message):
     """Something the target depends on changed (its provider, rules, another target)."""
 
     cause: str = "a dependency changed"
+    rediscover: bool = False
+    """The API's resources changed (a CRD): validate must not use discovery from before."""
 
 
 class Resync(_Message):
@@ -189,6 +191,8 @@ class GateFailureDetail(_Message):
 
 class ValidateInput(_Message):
     target: TargetRef
+    discovered_after: datetime | None = None
+    """Discovery older than this is stale: a CRD changed then (see ``DependencyChanged``)."""
 
 
 class ValidateResult(_Message):
@@ -335,6 +339,7 @@ class Requests(BaseModel):
     full_pass: bool = False
     resync: bool = False
     delete: bool = False
+    discovered_after: datetime | None = None
 
 
 class CarriedState(_Message):

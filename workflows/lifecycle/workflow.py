@@ -146,6 +146,8 @@ class GitTargetWorkflow:
 
     @workflow.signal(name=SignalName.DEPENDENCY_CHANGED)
     def dependency_changed(self, change: DependencyChanged | None = None) -> None:
+        if change is not None and change.rediscover:
+            self._requests.discovered_after = workflow.now()
         self._requests.full_pass = True
 
     @workflow.signal(name=SignalName.RESYNC)
@@ -254,12 +256,15 @@ class GitTargetWorkflow:
             ConditionType.VALIDATED,
             _gate_activity(
                 ActivityName.VALIDATE,
-                ValidateInput(target=self._target),
+                ValidateInput(
+                    target=self._target, discovered_after=self._requests.discovered_after
+                ),
                 ValidateResult,
                 f"validate {self._target}",
             ),
         )
         if result is not None:
+            self._requests.discovered_after = None
             self._uid = result.plan.uid
             worker_ref = self._worker_ref(result.plan.writer_id)
             self._record.validated(result, worker_ref, workflow.now())
