@@ -1,12 +1,14 @@
-"""Discovery: a CRD served after a target became Ready is mirrored without a restart."""
+"""Re-planning: a new CRD or an edited rule changes what a stream watches, and nothing else."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from temporalio.client import Client
 
 from tests.e2e.lifecycle.conftest import Operator, Scenario
 
@@ -71,3 +73,40 @@ def test_a_crd_created_after_ready_that_a_wildcard_selects_is_mirrored(
     scenario.until(lambda: scenario.file(path) is not None, "the Widget's file", timeout=60)
     assert b"teeth: 12" in (scenario.file(path) or b"")
     scenario.wait("mirror", "Ready=true", timeout=30)
+
+
+async def _validations(client: Client, workflow_id: str) -> int:
+    history = await client.get_workflow_handle(workflow_id).fetch_history()
+    return sum(
+        1
+        for event in history.events
+        if event.activity_task_scheduled_event_attributes.activity_type.name == "validate"
+    )
+
+
+async def test_a_watch_rule_edit_re_plans_only_its_own_target(
+    operator: Operator, scenario: Scenario, temporal_client: Client
+) -> None:
+    other_rule = scenario.watch_rule("other-config", target="other")
+    scenario.apply(
+        scenario.credentials(),
+        scenario.provider(),
+        scenario.target(),
+        scenario.target("other", path=f"clusters/{scenario.namespace}-other"),
+        scenario.watch_rule(resources=("configmaps",)),
+        other_rule,
+    )
+    scenario.wait("mirror", "Ready=true", timeout=90)
+    scenario.wait("other", "Ready=true", timeout=90)
+    mirror, other = (f"gittarget/{scenario.namespace}/{name}" for name in ("mirror", "other"))
+    before = await _validations(temporal_client, mirror), await _validations(temporal_client, other)
+
+    scenario.apply(scenario.watch_rule(resources=("configmaps", "secrets")))
+    for _ in range(150):
+        if await _validations(temporal_client, mirror) > before[0]:
+            break
+        await asyncio.sleep(0.2)
+    await asyncio.sleep(2)  # a signal to the other target would have landed by now
+
+    assert await _validations(temporal_client, mirror) > before[0]
+    assert await _validations(temporal_client, other) == before[1]
