@@ -21,6 +21,7 @@ __all__ = [
     "PUSHES",
     "PUSH_FAILURES",
     "QUEUE_DEPTH",
+    "RELISTS",
     "SECRETS_ENCRYPTED",
     "PushFailureKind",
 ]
@@ -76,6 +77,12 @@ EVENTS_WRITTEN = Counter(
     "gitops_reverser_events_written",
     "Watch events the streams handed to a branch writer as a file change, by kind",
     ["kind"],
+)
+RELISTS = Counter(
+    "gitops_reverser_relists",
+    "Snapshots that listed the cluster, by cause: initial, expired (a watch got 410 Gone), "
+    "resync (asked for), plan_changed",
+    ["cause"],
 )
 GATE_DURATION = Histogram(
     "gitops_reverser_gate_duration_seconds",
