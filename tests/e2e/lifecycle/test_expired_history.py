@@ -68,7 +68,9 @@ def _tree(scenario: Scenario) -> dict[str, bytes]:
             else:
                 found[path] = bytes(item.read_raw())
 
-    walk(repo[tree.id], folder)
+    top = repo[tree.id]
+    assert isinstance(top, pygit2.Tree)
+    walk(top, folder)
     return found
 
 
@@ -104,12 +106,14 @@ def _snapshots_scheduled(scenario: Scenario) -> int:
 
 def _live(scenario: Scenario) -> dict[str, dict[str, str]]:
     core = client.CoreV1Api(scenario.plane.admin_client())
-    maps = core.list_namespaced_config_map(scenario.namespace).items
-    return {
-        scenario.object_file(scenario.namespace, "configmaps", m.metadata.name): dict(m.data or {})
-        for m in maps
-        if m.metadata.name != "kube-root-ca.crt"
-    }
+    live: dict[str, dict[str, str]] = {}
+    for found in core.list_namespaced_config_map(scenario.namespace).items:
+        name = str(found.metadata.name) if found.metadata else ""
+        if name != "kube-root-ca.crt":  # excluded by default, never in Git
+            live[scenario.object_file(scenario.namespace, "configmaps", name)] = dict(
+                found.data or {}
+            )
+    return live
 
 
 def _config_maps_match(scenario: Scenario) -> bool:
