@@ -22,6 +22,7 @@ __all__ = [
     "PUSHES",
     "PUSH_FAILURES",
     "QUEUE_DEPTH",
+    "RELISTS",
     "SECRETS_ENCRYPTED",
     "STREAM_QUEUED",
     "PushFailureKind",
@@ -88,6 +89,12 @@ STREAM_QUEUED = Gauge(
     "gitops_reverser_stream_queued_events",
     "Events a target's stream received whose changes are not on the remote yet",
     ["target"],
+)
+RELISTS = Counter(
+    "gitops_reverser_relists",
+    "Snapshots that listed the cluster, by cause: initial, expired (a watch got 410 Gone), "
+    "resync (asked for), plan_changed",
+    ["cause"],
 )
 GATE_DURATION = Histogram(
     "gitops_reverser_gate_duration_seconds",

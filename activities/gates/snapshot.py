@@ -20,6 +20,7 @@ from activities.gates.encryption import target_encryption
 from activities.git import SnapshotRequest
 from activities.git import snapshot as write_snapshot
 from activities.kube import ObjectRef
+from activities.metrics import RELISTS
 from activities.objects import Skip, object_file
 from activities.watches import watches
 from activities.writers import open_writer
@@ -34,6 +35,7 @@ _log = logging.getLogger(__name__)
 def snapshot(context: WorkerContext, request: SnapshotInput) -> SnapshotResult:
     plan = request.plan
     namespace = request.target.namespace
+    RELISTS.labels(request.cause.value).inc()
     writer = open_writer(context, namespace, plan)
     encryption = target_encryption(context, namespace, plan, request.recipient)
     files: dict[str, bytes] = {}

@@ -9,16 +9,19 @@ tests that need the worker to read a type grant it with ``grant_worker_read``.
 
 from __future__ import annotations
 
+import base64
+import json
 import secrets
 import ssl
 import subprocess
 import urllib.request
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
 from kubernetes import client, config
 from kubernetes.client.exceptions import ApiException
@@ -85,6 +88,8 @@ class ControlPlane:
     bridge_kubeconfig: Path
     kubectl_bin: Path
     processes: list[ManagedProcess] = field(default_factory=list)
+    etcd_url: str = ""
+    """etcd's client URL (loopback, no TLS): tests compact its history through it."""
 
     def kubeconfig(self, identity: Identity) -> Path:
         return {
@@ -121,9 +126,35 @@ class ControlPlane:
             timeout=120,
         )
 
+    def compact_etcd(self) -> int:
+        """Compact etcd's history up to its current revision, as the API server's own periodic
+        compaction does after about 5 minutes; returns that revision. A watch from an older
+        resourceVersion that the API server serves from etcd then gets ``410 Gone``."""
+        header = _etcd_post(self.etcd_url, "/v3/kv/range", {"key": _b64(b"\0"), "limit": 1})
+        revision = int(header["header"]["revision"])
+        _etcd_post(self.etcd_url, "/v3/kv/compaction", {"revision": revision, "physical": True})
+        return revision
+
     def stop(self) -> None:
         for process in reversed(self.processes):
             process.stop()
+
+
+def _b64(raw: bytes) -> str:
+    return base64.b64encode(raw).decode()
+
+
+def _etcd_post(url: str, path: str, body: dict[str, object]) -> dict[str, Any]:
+    """A call to etcd's v3 JSON gateway."""
+    request = urllib.request.Request(  # noqa: S310 - loopback URL we built
+        f"{url}{path}",
+        data=json.dumps(body).encode(),
+        headers={"Content-Type": "application/json"},
+        method="POST",
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
+        answer: dict[str, Any] = json.loads(response.read())
+    return answer
 
 
 def _write_kubeconfig(path: Path, *, server: str, ca_cert: Path, user: str, token: str) -> None:
@@ -199,8 +230,13 @@ def _http_ok(url: str, *, token: str | None = None, context: ssl.SSLContext | No
         return False
 
 
-def start_control_plane(tools: Tools, workdir: Path, crds_dir: Path) -> ControlPlane:
-    """Start etcd and kube-apiserver, write kubeconfigs, install CRDs and RBAC from ``crds_dir``."""
+def start_control_plane(
+    tools: Tools, workdir: Path, crds_dir: Path, *, apiserver_flags: Sequence[str] = ()
+) -> ControlPlane:
+    """Start etcd and kube-apiserver, write kubeconfigs, install CRDs and RBAC from ``crds_dir``.
+
+    ``apiserver_flags`` are added to kube-apiserver's command line (a test that needs, say,
+    ``--watch-cache-sizes=configmaps#0`` starts its own control plane with them)."""
     pki = write_pki(workdir / "pki")
     tokens = workdir / "tokens.csv"
     token = _write_token_file(tokens)
@@ -228,6 +264,7 @@ def start_control_plane(tools: Tools, workdir: Path, crds_dir: Path) -> ControlP
             "--enable-priority-and-fairness=false",
             "--profiling=false",
             "--v=1",
+            *apiserver_flags,
         ],
         log_path=workdir / "logs" / "kube-apiserver.log",
     ).start()
@@ -239,6 +276,7 @@ def start_control_plane(tools: Tools, workdir: Path, crds_dir: Path) -> ControlP
         bridge_kubeconfig=workdir / "bridge.kubeconfig",
         kubectl_bin=tools.bin("kubectl"),
         processes=[etcd, apiserver],
+        etcd_url=etcd_url,
     )
     try:
         context = ssl.create_default_context(cafile=str(pki.ca_cert))

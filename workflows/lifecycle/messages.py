@@ -36,6 +36,7 @@ __all__ = [
     "ProviderPlan",
     "PublicationOutcome",
     "PublicationResult",
+    "RelistCause",
     "Requests",
     "Resync",
     "SecretRef",
@@ -237,11 +238,25 @@ class StreamCheckpoint(_Message):
     positions: dict[str, str] = Field(default_factory=dict)
 
 
+class RelistCause(StrEnum):
+    """Why a snapshot re-lists the cluster (the ``cause`` of ``gitops_reverser_relists``)."""
+
+    INITIAL = "initial"
+    """The target's first snapshot, or one with no stream position to resume from."""
+    EXPIRED = "expired"
+    """A watch's history expired (410 Gone): the stream cannot resume, so list and diff."""
+    RESYNC = "resync"
+    """Someone asked for it (the ``resync`` signal)."""
+    PLAN_CHANGED = "plan_changed"
+    """The resolved plan writes differently (path, rules, encryption)."""
+
+
 class SnapshotInput(_Message):
     target: TargetRef
     plan: TargetPlan
     recipient: str | None = None
     operation_id: str
+    cause: RelistCause = RelistCause.INITIAL
 
 
 class SnapshotResult(_Message):

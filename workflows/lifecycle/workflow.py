@@ -49,6 +49,7 @@ with workflow.unsafe.imports_passed_through():
         LifecycleInput,
         LifecycleResult,
         PublicationResult,
+        RelistCause,
         Requests,
         Resync,
         SecretRef,
@@ -113,6 +114,7 @@ class GitTargetWorkflow:
         self._recipient: str | None = None
         self._bound = False
         self._snapshot_due = False
+        self._relist_cause = RelistCause.INITIAL
         self._failures = 0
         self._wake_at: datetime | None = None
         self._reminder_at: datetime | None = None
@@ -207,12 +209,14 @@ class GitTargetWorkflow:
         """snapshot -> stream: the folder made equal to the cluster, then kept so."""
         plan = self._plan
         assert plan is not None  # bound
+        cause = RelistCause.RESYNC if self._requests.resync else self._relist_cause
         self._requests.resync = False
         self._snapshot_due = False
         await self._stop_stream()
-        result = await self._snapshot(plan)
+        result = await self._snapshot(plan, cause)
         if result is None:
-            self._snapshot_due = True
+            self._snapshot_due = True  # retried later, for the same cause
+            self._relist_cause = cause
             return
         self._failures = 0
         self._checkpoint = result.checkpoint
@@ -314,7 +318,7 @@ class GitTargetWorkflow:
             self._record.bootstrapped(plan, result, workflow.now())
         return result is not None
 
-    async def _snapshot(self, plan: TargetPlan) -> SnapshotResult | None:
+    async def _snapshot(self, plan: TargetPlan, cause: RelistCause) -> SnapshotResult | None:
         """SnapshotSynced: every selected object is in the folder and nothing else is."""
         self._record.snapshot_started(plan, workflow.now())
         self._after_status_change()
@@ -327,6 +331,7 @@ class GitTargetWorkflow:
                     plan=plan,
                     recipient=self._recipient,
                     operation_id=str(workflow.uuid4()),
+                    cause=cause,
                 ),
                 SnapshotResult,
                 f"snapshot {plan.path}",
@@ -390,7 +395,7 @@ class GitTargetWorkflow:
         self._recipient = key.recipient if key else None
         self._bound = True
         if self._requests.resync or not plan.writes_like(previous):
-            self._snapshot_due = True
+            self._due(RelistCause.INITIAL if previous is None else RelistCause.PLAN_CHANGED)
         if self._snapshot_due:
             return
         now = workflow.now()
@@ -402,7 +407,7 @@ class GitTargetWorkflow:
             self._record.restamp(now, ConditionType.SNAPSHOT_SYNCED)
             self._start_stream(plan, self._checkpoint)
         else:
-            self._snapshot_due = True
+            self._due(RelistCause.INITIAL)
 
     async def _after_stream(self) -> None:
         """The stream ended by itself: its watch history expired (re-list) or it failed."""
@@ -418,6 +423,12 @@ class GitTargetWorkflow:
         self._record.stream_blocked(
             f"watch history expired for {expired}: re-listing", workflow.now()
         )
+        self._due(RelistCause.EXPIRED)
+
+    def _due(self, cause: RelistCause) -> None:
+        """A snapshot is due; a resync asked meanwhile is counted as such when it runs."""
+        if not self._snapshot_due:
+            self._relist_cause = cause
         self._snapshot_due = True
 
     async def _stop_stream(self) -> None:

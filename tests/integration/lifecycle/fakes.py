@@ -93,6 +93,8 @@ class Gates:
     failures: dict[str, list[Failure]] = field(default_factory=lambda: defaultdict(list))
     calls: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     streams: list[str] = field(default_factory=list)
+    snapshot_causes: list[str] = field(default_factory=list)
+    """Why each snapshot was asked for, in order (``SnapshotInput.cause``)."""
     running_streams: set[str] = field(default_factory=set)
     expire_next_stream: bool = False
     generated_key: bool = False
@@ -148,6 +150,7 @@ class Gates:
 
     @activity.defn(name=ActivityName.SNAPSHOT)
     async def snapshot(self, request: SnapshotInput) -> SnapshotResult:
+        self.snapshot_causes.append(request.cause.value)
         self._enter(ActivityName.SNAPSHOT)
         self.tip = "5eed"
         return SnapshotResult(

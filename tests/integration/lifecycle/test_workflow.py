@@ -129,6 +129,7 @@ async def test_resync_without_input_snapshots_again_and_restarts_the_stream(
     await lifecycle.published(ready, after=mark)
     assert lifecycle.gates.calls[ActivityName.SNAPSHOT] == 2
     assert lifecycle.gates.streams == ["stream-1", "stream-2"]
+    assert lifecycle.gates.snapshot_causes == ["initial", "resync"]
 
 
 async def test_a_spec_change_that_writes_alike_keeps_the_stream(lifecycle: Lifecycle) -> None:
@@ -154,6 +155,7 @@ async def test_a_stream_whose_history_expired_is_followed_by_a_new_snapshot(
     await until(lambda: ready(lifecycle.sink.latest.status))
     assert lifecycle.gates.calls[ActivityName.SNAPSHOT] == 2
     assert lifecycle.gates.streams == ["stream-1", "stream-2"]
+    assert lifecycle.gates.snapshot_causes == ["initial", "expired"]
 
 
 async def test_a_superseded_streams_report_is_ignored(lifecycle: Lifecycle) -> None:
