@@ -27,6 +27,8 @@ that is not replayed.
 
 ``read_file``, ``branch_exists`` and ``find_operation`` answer from the last
 fetch: the remote as this writer last saw it, without the changes still pending.
+``known_versions`` answers from memory: the source versions whose blobs the
+writer's last snapshot of a target wrote (see ``snapshot``).
 ``check_write_access`` asks the remote whether the credentials may push,
 changing nothing there.
 
@@ -80,6 +82,7 @@ from activities.git.transport import (
     list_heads,
     push_branch,
 )
+from activities.git.versions import SourceVersions
 from activities.metrics import COMMITS, PUSH_FAILURES, PUSHES, QUEUE_DEPTH, PushFailureKind
 
 __all__ = ["BranchWriter", "Committer", "ConflictPolicy", "WriterConfig"]
@@ -138,6 +141,7 @@ class BranchWriter:
         self._next_sequence = 1
         self._pushed_through = 0
         self._repo: pygit2.Repository | None = None
+        self._versions = SourceVersions()
         self._branch_exists: bool | None = None
         self._tracking = f"refs/remotes/origin/{config.branch}"
         self._local = f"refs/heads/{config.branch}"
@@ -157,6 +161,18 @@ class BranchWriter:
     def branch_exists(self) -> bool | None:
         """Whether the remote has the branch, as of the last fetch or push; ``None`` before any."""
         return self._branch_exists
+
+    @property
+    def versions(self) -> SourceVersions:
+        """The blobs this writer's snapshots wrote, by source version (see ``snapshot``)."""
+        return self._versions
+
+    def known_versions(self, target_path: str) -> dict[str, str]:
+        """Path to source version of each file the last snapshot of ``target_path`` wrote.
+
+        A snapshot may name these files by version alone; see ``snapshot``.
+        """
+        return self._versions.known(target_folder(target_path))
 
     @property
     def pending(self) -> int:

@@ -31,6 +31,7 @@ from activities.git.changes import (
     CommitMode,
     FileCounts,
     RefusedChange,
+    StoredBlob,
     target_folder,
 )
 from activities.git.errors import GitError, PathOutsideTarget
@@ -69,7 +70,7 @@ def screened(change: Change) -> Change:
     Secret file without SOPS, ``PathOutsideTarget`` for a prune path that escapes.
     """
     for state in change.files:
-        if state.content is not None:
+        if isinstance(state.content, bytes):
             refuse_plaintext_secret(state.path, state.content)
     if change.prune is None:
         return change
@@ -161,6 +162,9 @@ class _TreeEditor:
         self._new_blobs: dict[pygit2.Oid, bytes] = {}
         # What each path held before the change being applied touched it, oldest first.
         self._undo: list[tuple[str, pygit2.IndexEntry | None]] = []
+        self._tree = tree
+        # Every folder of a file this editor added: a superset, for quick "no" answers.
+        self._added_folders: set[str] = set()
         self.index = pygit2.Index()
         if tree is not None:
             self.index.read_tree(tree)
@@ -227,8 +231,11 @@ class _TreeEditor:
         except KeyError:
             return None
 
-    def _write(self, path: str, content: bytes) -> FileCounts:
-        oid = pygit2.hash(content)
+    def _write(self, path: str, content: bytes | StoredBlob) -> FileCounts:
+        if isinstance(content, StoredBlob):
+            oid = pygit2.Oid(hex=content.id)
+        else:
+            oid = pygit2.hash(content)
         existing = self._entry(path)
         if existing is not None and existing.id == oid and existing.mode == FileMode.BLOB:
             return FileCounts()
@@ -240,8 +247,13 @@ class _TreeEditor:
         except pygit2.GitError as error:
             # libgit2 refuses a few names our checks may not know (its own path rules).
             raise PathOutsideTarget(f"git cannot hold {path!r}: {error}") from None
-        self._new_blobs[oid] = content
-        return FileCounts(updated=1) if existing is not None else FileCounts(created=1)
+        if isinstance(content, bytes):
+            self._new_blobs[oid] = content
+        if existing is not None:
+            return FileCounts(updated=1)
+        parts = path.split("/")
+        self._added_folders.update("/".join(parts[:depth]) for depth in range(1, len(parts)))
+        return FileCounts(created=1)
 
     def _refuse_file_folder_clash(self, path: str) -> None:
         """Refuse a new file where a file is a folder of it, or that is a folder of files.
@@ -253,8 +265,19 @@ class _TreeEditor:
             folder = "/".join(parts[:depth])
             if folder in self.index:
                 raise PathOutsideTarget(f"{path!r} needs the folder {folder!r}, which is a file")
-        if self._has_entries_under(f"{path}/"):
+        if self._may_be_folder(path) and self._has_entries_under(f"{path}/"):
             raise PathOutsideTarget(f"{path!r} is a folder of files; it cannot become a file")
+
+    def _may_be_folder(self, path: str) -> bool:
+        """``False`` only when no file of the index lies under ``path`` (cheaper than looking)."""
+        if path in self._added_folders:
+            return True
+        if self._tree is None:
+            return False
+        try:
+            return self._tree[path].filemode == FileMode.TREE
+        except KeyError:
+            return False
 
     def _has_entries_under(self, prefix: str) -> bool:
         # The index is sorted by path, so the entries under a folder are contiguous.

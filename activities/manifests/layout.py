@@ -106,10 +106,13 @@ class ObjectId:
 
 def encode_segment(value: str) -> str:
     """Percent-encode (UTF-8, upper-case hex) every character that is not safe in a file name."""
-    encoded = "".join(
-        char if char in _SAFE else "".join(f"%{byte:02X}" for byte in char.encode())
-        for char in value
-    )
+    if _SAFE.issuperset(value):
+        encoded = value
+    else:
+        encoded = "".join(
+            char if char in _SAFE else "".join(f"%{byte:02X}" for byte in char.encode())
+            for char in value
+        )
     return "%2E" + encoded[1:] if encoded.startswith(".") else encoded
 
 
@@ -131,7 +134,11 @@ def is_git_dir_alias(segment: str) -> bool:
     by dots and spaces (``.git.``, ``GIT~1 ``) or by ``:`` (a stream of the
     folder), and any of them with HFS+-ignored code points in between.
     """
-    folded = "".join(char for char in segment if char not in _HFS_IGNORED)
+    folded = (
+        segment
+        if _HFS_IGNORED.isdisjoint(segment)
+        else "".join(char for char in segment if char not in _HFS_IGNORED)
+    )
     return _GIT_DIR_ALIAS.fullmatch(folded) is not None
 
 
