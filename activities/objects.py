@@ -62,7 +62,7 @@ class ObjectFile:
 
 def path_of(obj: Mapping[str, Any], resource: str, target_path: str) -> str:
     """Where the object served as ``resource`` (a plural) lives under ``target_path``."""
-    return object_path(target_path, ObjectId.of(dict(obj), resource))
+    return object_path(target_path, ObjectId.of(obj, resource))
 
 
 def source_version(obj: Mapping[str, Any], encryption: Encryption | None) -> str | None:

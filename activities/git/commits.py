@@ -165,6 +165,7 @@ class _TreeEditor:
         self._tree = tree
         # Every folder of a file this editor added: a superset, for quick "no" answers.
         self._added_folders: set[str] = set()
+        self._pruned: _Folder | None = None
         self.index = pygit2.Index()
         if tree is not None:
             self.index.read_tree(tree)
@@ -204,16 +205,22 @@ class _TreeEditor:
             raise
 
     def _apply(self, change: Change) -> FileCounts:
-        counts = FileCounts()
-        for state in change.files:
-            if state.content is None:
-                counts += self._delete(state.path)
-            else:
-                counts += self._write(state.path, state.content)
         if change.prune is not None:
-            kept = {state.path for state in change.files if state.content is not None}
-            counts += self._prune(change.prune, kept)
-        return counts
+            # A snapshot touches every file under its path: look them up in one pass.
+            self._pruned = _Folder(change.prune, self._entries_under(change.prune))
+        try:
+            counts = FileCounts()
+            for state in change.files:
+                if state.content is None:
+                    counts += self._delete(state.path)
+                else:
+                    counts += self._write(state.path, state.content)
+            if change.prune is not None:
+                kept = {state.path for state in change.files if state.content is not None}
+                counts += self._prune(change.prune, kept)
+            return counts
+        finally:
+            self._pruned = None
 
     def _roll_back(self, new_blobs: set[pygit2.Oid]) -> None:
         for path, entry in reversed(self._undo):
@@ -226,10 +233,36 @@ class _TreeEditor:
             del self._new_blobs[oid]
 
     def _entry(self, path: str) -> pygit2.IndexEntry | None:
+        if self._pruned is not None and path.startswith(self._pruned.prefix):
+            return self._pruned.entries.get(path)
         try:
             return self.index[path]
         except KeyError:
             return None
+
+    def _set(self, path: str, entry: pygit2.IndexEntry) -> None:
+        self.index.add(entry)
+        if self._pruned is not None and path.startswith(self._pruned.prefix):
+            self._pruned.entries[path] = entry
+
+    def _unset(self, path: str) -> None:
+        self.index.remove(path)
+        if self._pruned is not None:
+            self._pruned.entries.pop(path, None)
+
+    def _entries_under(self, folder: str) -> dict[str, pygit2.IndexEntry]:
+        """Every entry under ``folder`` (``""``: all), found by bisecting the sorted index."""
+        prefix = f"{folder}/" if folder else ""
+        position = self._first_at_or_after(prefix)
+        entries = {}
+        while position < len(self.index):
+            entry = self.index[position]
+            path = str(entry.path)
+            if not path.startswith(prefix):
+                break
+            entries[path] = entry
+            position += 1
+        return entries
 
     def _write(self, path: str, content: bytes | StoredBlob) -> FileCounts:
         if isinstance(content, StoredBlob):
@@ -243,7 +276,7 @@ class _TreeEditor:
             self._refuse_file_folder_clash(path)
         self._undo.append((path, existing))
         try:
-            self.index.add(pygit2.IndexEntry(path, oid, FileMode.BLOB))
+            self._set(path, pygit2.IndexEntry(path, oid, FileMode.BLOB))
         except pygit2.GitError as error:
             # libgit2 refuses a few names our checks may not know (its own path rules).
             raise PathOutsideTarget(f"git cannot hold {path!r}: {error}") from None
@@ -280,6 +313,10 @@ class _TreeEditor:
             return False
 
     def _has_entries_under(self, prefix: str) -> bool:
+        low = self._first_at_or_after(prefix)
+        return low < len(self.index) and str(self.index[low].path).startswith(prefix)
+
+    def _first_at_or_after(self, prefix: str) -> int:
         # The index is sorted by path, so the entries under a folder are contiguous.
         low, high = 0, len(self.index)
         while low < high:
@@ -288,23 +325,36 @@ class _TreeEditor:
                 low = middle + 1
             else:
                 high = middle
-        return low < len(self.index) and str(self.index[low].path).startswith(prefix)
+        return low
 
     def _delete(self, path: str) -> FileCounts:
         existing = self._entry(path)
         if existing is None:
             return FileCounts()
         self._undo.append((path, existing))
-        self.index.remove(path)
+        self._unset(path)
         return FileCounts(deleted=1)
 
     def _prune(self, target_path: str, kept: set[str]) -> FileCounts:
+        under = self._pruned.entries if self._pruned is not None else {}
         stale = [
-            entry
-            for entry in self.index
-            if entry.path not in kept and is_object_file(target_path, entry.path)
+            (path, entry)
+            for path, entry in under.items()
+            if path not in kept and is_object_file(target_path, path)
         ]
-        for entry in stale:
-            self._undo.append((entry.path, entry))
-            self.index.remove(entry.path)
+        for path, entry in stale:
+            self._undo.append((path, entry))
+            self._unset(path)
         return FileCounts(deleted=len(stale))
+
+
+@dataclass
+class _Folder:
+    """The index entries under a snapshot's path, kept in step with the index while it applies."""
+
+    folder: str
+    entries: dict[str, pygit2.IndexEntry]
+
+    @property
+    def prefix(self) -> str:
+        return f"{self.folder}/" if self.folder else ""

@@ -22,7 +22,9 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 from urllib.parse import unquote
 
@@ -89,7 +91,7 @@ class ObjectId:
             raise InvalidObject(f"namespace {self.namespace!r} is not a valid namespace")
 
     @classmethod
-    def of(cls, obj: dict[str, Any], resource: str) -> ObjectId:
+    def of(cls, obj: Mapping[str, Any], resource: str) -> ObjectId:
         """The identity of a manifest served as ``resource`` (the plural, e.g. ``configmaps``)."""
         metadata = obj.get("metadata") or {}
         return cls(
@@ -142,6 +144,7 @@ def is_git_dir_alias(segment: str) -> bool:
     return _GIT_DIR_ALIAS.fullmatch(folded) is not None
 
 
+@lru_cache(maxsize=256)
 def normalise_target_path(path: str) -> str:
     """A GitTarget path as a repository-relative folder, ``""`` for the root.
 
