@@ -165,6 +165,8 @@ class _TreeEditor:
         self._tree = tree
         # Every folder of a file this editor added: a superset, for quick "no" answers.
         self._added_folders: set[str] = set()
+        # Paths known to hold no file entry: forgotten as soon as one is added there.
+        self._not_files: set[str] = set()
         self._pruned: _Folder | None = None
         self.index = pygit2.Index()
         if tree is not None:
@@ -226,6 +228,7 @@ class _TreeEditor:
         for path, entry in reversed(self._undo):
             if entry is not None:
                 self.index.add(entry)
+                self._not_files.discard(path)
             elif path in self.index:
                 self.index.remove(path)
         self._undo = []
@@ -242,6 +245,7 @@ class _TreeEditor:
 
     def _set(self, path: str, entry: pygit2.IndexEntry) -> None:
         self.index.add(entry)
+        self._not_files.discard(path)
         if self._pruned is not None and path.startswith(self._pruned.prefix):
             self._pruned.entries[path] = entry
 
@@ -296,8 +300,11 @@ class _TreeEditor:
         parts = path.split("/")
         for depth in range(1, len(parts)):
             folder = "/".join(parts[:depth])
+            if folder in self._not_files:
+                continue
             if folder in self.index:
                 raise PathOutsideTarget(f"{path!r} needs the folder {folder!r}, which is a file")
+            self._not_files.add(folder)
         if self._may_be_folder(path) and self._has_entries_under(f"{path}/"):
             raise PathOutsideTarget(f"{path!r} is a folder of files; it cannot become a file")
 

@@ -232,7 +232,14 @@ def _layout_parts(target_path: str, path: str) -> list[str] | None:
 
 
 def _parse_folders(folders: list[str]) -> tuple[str | None, str, str]:
-    namespace_dir, group_dir, resource_dir = folders
+    return _decode_folders(*folders)
+
+
+@lru_cache(maxsize=4096)
+def _decode_folders(
+    namespace_dir: str, group_dir: str, resource_dir: str
+) -> tuple[str | None, str, str]:
+    """Namespace, group and resource of an object's folders; few, and met once per file."""
     namespace = None if namespace_dir == CLUSTER_SCOPE_DIR else decode_segment(namespace_dir)
     group = "" if group_dir == CORE_GROUP_DIR else decode_segment(group_dir)
     return namespace, group, decode_segment(resource_dir)
