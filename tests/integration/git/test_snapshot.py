@@ -300,3 +300,19 @@ def test_re_snapshot_by_versions_holds_the_tree_the_git_cli_commits(
     assert git("rev-parse", f"main:{TARGET}", cwd=remote.path) == git(
         "rev-parse", f"{expected}:{TARGET}", cwd=work
     )
+
+
+def test_snapshot_of_the_repository_root_prunes_object_files_only(
+    remote: BareRepo, make_writer: WriterFactory
+) -> None:
+    writer = make_writer(remote.url)
+    stale, kept = "a/core/configmaps/stale.yaml", "b/core/configmaps/kept.yaml"
+    foreign = ("clusters/prod/a/core/configmaps/x.yaml", "notes/todo.md")
+    seed = (stale, kept, *foreign)
+    writer.submit(Change(tuple(FileState(path, b"x\n") for path in seed), "seed"))
+    writer.flush()
+
+    result = snapshot(writer, SnapshotRequest("", {kept: b"kept\n"}))
+
+    assert (result.created, result.updated, result.deleted) == (0, 1, 1)
+    assert remote.files() == {"README.md", kept, *foreign}
