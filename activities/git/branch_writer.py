@@ -33,6 +33,8 @@ writer's last snapshot of a target wrote (see ``snapshot``).
 changing nothing there.
 
 Keeps a bare clone in a cache folder (disposable: rebuilt when unreadable).
+Its pushes search deltas against one neighbouring object instead of ten (see
+``_open_cache``): that halves the CPU of pushing a snapshot of thousands of files.
 All repository access is serialised by one lock per writer; ``submit`` only
 takes the queue lock, so producers never wait for the network. No Temporal,
 no Kubernetes: a plain library.

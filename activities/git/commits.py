@@ -4,7 +4,10 @@ Builds trees in an in-memory index (no working tree, no checkout, no filters),
 so re-applying the same changes on a newer tip after a rejected push is the same
 code path as the first attempt. Blobs are hashed before they are written, so
 an unchanged file costs no object write, and a group of changes whose tree
-equals its parent's makes no commit at all.
+equals its parent's makes no commit at all. A file given as a ``StoredBlob``
+is neither hashed nor written: its blob is in the store already. A snapshot
+(a change with ``prune``) reads the entries under its path once instead of
+looking each file up.
 
 A change that can never be written as it is (a plaintext Secret file, a prune
 path outside the repository) is screened before it touches the tree: it is set
