@@ -24,6 +24,7 @@ import random
 import shutil
 import string
 import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Callable, Mapping
@@ -31,6 +32,9 @@ from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from typing import Any
+
+# Run as a script, only bench/ is on sys.path: measure this checkout's code.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from activities import yamlio
 from activities.git import BranchWriter, SnapshotRequest, WriterConfig, snapshot
