@@ -6,6 +6,7 @@ resourceVersion the writer's last snapshot did not write; then the branch writer
 builds the commit in memory and pushes it to a file:// remote) with the git CLI
 baseline of writing the already-rendered files into a working tree and running
 ``git add -A && git commit`` (and, for a like-for-like figure, also ``git push``).
+Both remotes start with the target folder's bootstrap files (README.md, .sops.yaml).
 Both sides get the full object set each round, as a snapshot does; a changed object
 gets a new resourceVersion, as the API server gives it. The render column shows what
 the per-object step costs within the operator's figure; the ruamel reference
@@ -37,12 +38,20 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from activities import yamlio
-from activities.git import BranchWriter, SnapshotRequest, WriterConfig, snapshot
+from activities.git import (
+    BranchWriter,
+    Change,
+    FileState,
+    SnapshotRequest,
+    WriterConfig,
+    snapshot,
+)
 from activities.manifests import ObjectId, object_path, render, sanitise
 from activities.objects import object_file
 from activities.yamlio import reference
 
 TARGET = "clusters/bench"
+BOOTSTRAP = {f"{TARGET}/README.md": b"# bench\n", f"{TARGET}/.sops.yaml": b"creation_rules: []\n"}
 GIT_ENV = {
     "GIT_AUTHOR_NAME": "bench",
     "GIT_AUTHOR_EMAIL": "bench@example.invalid",
@@ -177,6 +186,10 @@ def run(objects: int, change_ratio: float) -> tuple[float, list[Row]]:
         )
         writer.open()
         cli = CliBaseline(root)
+        # As the bootstrap gate leaves it: the target folder exists before the snapshot.
+        writer.write_now(Change(tuple(FileState(p, c) for p, c in BOOTSTRAP.items()), "bootstrap"))
+        cli.commit(BOOTSTRAP, "bootstrap")
+        cli.push()
         rows = []
         for label, objects_now in (("initial snapshot", live), ("1% change", changed_live)):
             started = time.perf_counter()

@@ -166,7 +166,9 @@ class _TreeEditor:
         # What each path held before the change being applied touched it, oldest first.
         self._undo: list[tuple[str, pygit2.IndexEntry | None]] = []
         self._tree = tree
-        # Every folder of a file this editor added: a superset, for quick "no" answers.
+        # Every folder of the base tree and of a file this editor added: a superset of the
+        # index's folders, for quick "no" answers. The base's are read when first needed.
+        self._base_folders: set[str] | None = None
         self._added_folders: set[str] = set()
         # Paths known to hold no file entry: forgotten as soon as one is added there.
         self._not_files: set[str] = set()
@@ -315,12 +317,9 @@ class _TreeEditor:
         """``False`` only when no file of the index lies under ``path`` (cheaper than looking)."""
         if path in self._added_folders:
             return True
-        if self._tree is None:
-            return False
-        try:
-            return self._tree[path].filemode == FileMode.TREE
-        except KeyError:
-            return False
+        if self._base_folders is None:
+            self._base_folders = _folders(self._tree) if self._tree is not None else set()
+        return path in self._base_folders
 
     def _has_entries_under(self, prefix: str) -> bool:
         low = self._first_at_or_after(prefix)
@@ -356,6 +355,20 @@ class _TreeEditor:
             self._undo.append((path, entry))
             self._unset(path)
         return FileCounts(deleted=len(stale))
+
+
+def _folders(tree: pygit2.Tree) -> set[str]:
+    """The path of every folder in ``tree``: one pass over its trees, no lookups by path."""
+    folders: set[str] = set()
+    pending = [("", tree)]
+    while pending:
+        prefix, current = pending.pop()
+        for entry in current:
+            if isinstance(entry, pygit2.Tree):
+                path = f"{prefix}{entry.name}"
+                folders.add(path)
+                pending.append((f"{path}/", entry))
+    return folders
 
 
 @dataclass
