@@ -47,7 +47,3 @@ class SourceVersions:
         """Remember ``files`` (path to version and blob id) as ``target``'s last snapshot."""
         with self._lock:
             self._targets[target] = dict(files)
-
-    def forget(self, target: str) -> None:
-        with self._lock:
-            self._targets.pop(target, None)
