@@ -7,7 +7,7 @@ from pathlib import Path
 import pygit2
 import pytest
 
-from activities.git import changes
+from activities.git import changes, commits
 from activities.git.changes import Change, CommitMode, FileState
 from activities.git.commits import Pending, build_commits
 from activities.git.errors import PathOutsideTarget
@@ -139,3 +139,19 @@ def test_file_below_a_file_a_refused_change_restored_is_refused(
 
     assert refused == [(1, PathOutsideTarget), (2, PathOutsideTarget)]
     assert tree["a/b"].type_str == "blob"
+
+
+@pytest.mark.parametrize("scan_after", [0, 200])
+def test_folder_clashes_are_found_whether_or_not_the_base_folders_were_scanned(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, scan_after: int
+) -> None:
+    monkeypatch.setattr(commits, "_FOLDER_SCAN_AFTER", scan_after)
+    repo = pygit2.init_repository(str(tmp_path / "r.git"), bare=True)
+    base = _commit_files(repo, "a/b/c.yaml", "a/b.d/c.yaml")
+    clash = Change((FileState("a/b", b"x\n"),), "clash")
+    fine = Change((FileState("a/b.d/e.yaml", b"e\n"), FileState("a/b0", b"f\n")), "fine")
+
+    refused, tree = _refused_and_tree(repo, base, clash, fine)
+
+    assert refused == [(1, PathOutsideTarget)]
+    assert all(path in tree for path in ("a/b/c.yaml", "a/b.d/e.yaml", "a/b0"))
