@@ -7,12 +7,19 @@ Reflector copy (its source is mirrored already), noise nobody wants (see
 ``activities.manifests.noise``), a Secret of a target without
 encryption (refused, never written in plaintext), or the target's own key Secret.
 
+Each written file carries its source version (uid and resourceVersion, and for a
+Secret the recipients): the API server gives an object a new resourceVersion on every
+change, so the same version always renders to the same bytes. Given the versions a
+writer already holds (``known``), an object whose version is among them is not
+rendered again: its ``ObjectFile`` carries the version and no bytes.
+
 Pure decisions over the manifest and SOPS libraries; reads an existing file only
 through the ``existing`` callable it is given.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -29,7 +36,7 @@ from activities.manifests import (
 )
 from activities.sops import AgeIdentity
 
-__all__ = ["Encryption", "ObjectFile", "Skip", "object_file", "path_of"]
+__all__ = ["Encryption", "ObjectFile", "Skip", "object_file", "path_of", "source_version"]
 
 
 @dataclass(frozen=True)
@@ -57,13 +64,28 @@ class Skip(StrEnum):
 class ObjectFile:
     path: str
     content: bytes | None = field(repr=False)
-    """The file's bytes; ``None`` when the object is not written (see ``skip``)."""
+    """The file's bytes; ``None`` when the object is skipped (see ``skip``) or its version
+    is known already (``skip`` is ``None``: the file holds the bytes of ``version``)."""
     skip: Skip | None = None
+    version: str | None = None
+    """The source version of the file; ``None`` for a skipped object or one without one."""
 
 
 def path_of(obj: Mapping[str, Any], resource: str, target_path: str) -> str:
     """Where the object served as ``resource`` (a plural) lives under ``target_path``."""
-    return object_path(target_path, ObjectId.of(dict(obj), resource))
+    return object_path(target_path, ObjectId.of(obj, resource))
+
+
+def source_version(obj: Mapping[str, Any], encryption: Encryption | None) -> str | None:
+    """What the bytes of ``obj``'s file are made of; ``None`` without uid or resourceVersion."""
+    metadata = obj.get("metadata") or {}
+    uid, resource_version = metadata.get("uid"), metadata.get("resourceVersion")
+    if not uid or not resource_version:
+        return None
+    if encryption is None or not is_secret(obj):
+        return f"{uid}/{resource_version}"
+    recipients = hashlib.sha256("\n".join(sorted(encryption.recipients)).encode()).hexdigest()
+    return f"{uid}/{resource_version}/{recipients[:16]}"
 
 
 def object_file(
@@ -72,21 +94,38 @@ def object_file(
     target_path: str,
     encryption: Encryption | None,
     existing: Callable[[str], bytes | None],
+    known: Mapping[str, str] | None = None,
 ) -> ObjectFile:
-    """The file of ``obj`` under ``target_path``, or why it is skipped."""
+    """The file of ``obj`` under ``target_path``, or why it is skipped.
+
+    ``known`` maps paths to the source versions whose bytes the caller's writer holds:
+    a file of such a version is not rendered (its ``content`` is ``None``).
+    """
     path = path_of(obj, resource, target_path)
-    if is_replica(obj):
-        return ObjectFile(path, None, Skip.REPLICA)
-    if is_noise(obj):
-        return ObjectFile(path, None, Skip.NOISE)
-    if not is_secret(obj):
-        return ObjectFile(path, render(obj))
-    if encryption is None:
-        return ObjectFile(path, None, Skip.SECRET_REFUSED)
-    metadata = obj.get("metadata") or {}
-    if (metadata.get("namespace"), metadata.get("name")) == encryption.key_secret:
-        return ObjectFile(path, None, Skip.OWN_KEY)
+    skip = _skip(obj, encryption)
+    if skip is not None:
+        return ObjectFile(path, None, skip)
+    version = source_version(obj, encryption)
+    if version is not None and known is not None and known.get(path) == version:
+        return ObjectFile(path, None, version=version)
+    if encryption is None or not is_secret(obj):
+        return ObjectFile(path, render(obj), version=version)
     content = render_secret(
         obj, encryption.recipients, identity=encryption.identity, existing=existing(path)
     )
-    return ObjectFile(path, content)
+    return ObjectFile(path, content, version=version)
+
+
+def _skip(obj: Mapping[str, Any], encryption: Encryption | None) -> Skip | None:
+    if is_replica(obj):
+        return Skip.REPLICA
+    if is_noise(obj):
+        return Skip.NOISE
+    if not is_secret(obj):
+        return None
+    if encryption is None:
+        return Skip.SECRET_REFUSED
+    metadata = obj.get("metadata") or {}
+    if (metadata.get("namespace"), metadata.get("name")) == encryption.key_secret:
+        return Skip.OWN_KEY
+    return None

@@ -4,11 +4,12 @@ Reasons: ``Completed`` (``Running`` while it runs is the workflow's); ``Snapshot
 the git failures, the object failures (``InvalidObject``), ``KubernetesAPIFailed``.
 
 Lists every watch of the plan page by page, renders each object inside this activity
-(nothing but counts leaves it), writes them as one snapshot commit and pushes it. A
-Reflector copy is skipped; a Secret of a target without encryption is refused and
-counted, never written. The list resourceVersions come back as the stream's starting
-checkpoint. A retry after the push landed reports that push's counts and commit, found
-again by the operation id.
+(nothing but counts leaves it), writes them as one snapshot commit and pushes it. An
+object whose uid and resourceVersion the writer's last snapshot of the target wrote is
+not rendered again: it keeps that snapshot's blob. A Reflector copy is skipped; a
+Secret of a target without encryption is refused and counted, never written. The list
+resourceVersions come back as the stream's starting checkpoint. A retry after the push
+landed reports that push's counts and commit, found again by the operation id.
 """
 
 from __future__ import annotations
@@ -38,15 +39,19 @@ def snapshot(context: WorkerContext, request: SnapshotInput) -> SnapshotResult:
     RELISTS.labels(request.cause.value).inc()
     writer = open_writer(context, namespace, plan)
     encryption = target_encryption(context, namespace, plan, request.recipient)
+    known = writer.known_versions(plan.path)
     files: dict[str, bytes] = {}
+    versions: dict[str, str] = {}
     positions: dict[str, str] = {}
     refused = 0
     for watch in watches(plan.watch):
         listed = context.cluster.list_objects(watch.resource, watch.namespace)
         for obj in listed.items:
             found = object_file(
-                obj, watch.selected.resource, plan.path, encryption, writer.read_file
+                obj, watch.selected.resource, plan.path, encryption, writer.read_file, known
             )
+            if found.version is not None:
+                versions[found.path] = found.version
             if found.content is not None:
                 files[found.path] = found.content
             elif found.skip is Skip.SECRET_REFUSED:
@@ -54,7 +59,12 @@ def snapshot(context: WorkerContext, request: SnapshotInput) -> SnapshotResult:
         positions[watch.key] = listed.resource_version
     result = write_snapshot(
         writer,
-        SnapshotRequest(target_path=plan.path, files=files, operation_id=request.operation_id),
+        SnapshotRequest(
+            target_path=plan.path,
+            files=files,
+            operation_id=request.operation_id,
+            versions=versions,
+        ),
     )
     if refused:
         _announce_refused(context, request, refused)
@@ -62,7 +72,7 @@ def snapshot(context: WorkerContext, request: SnapshotInput) -> SnapshotResult:
         created=result.created,
         updated=result.updated,
         deleted=result.deleted,
-        objects=len(files),
+        objects=len(files.keys() | versions.keys()),
         refused_secrets=refused,
         commit=result.commit,
         changed=result.changed,

@@ -27,6 +27,7 @@ __all__ = [
     "FoundOperation",
     "PushResult",
     "RefusedChange",
+    "StoredBlob",
     "target_folder",
 ]
 
@@ -55,11 +56,22 @@ class CommitMode(StrEnum):
 
 
 @dataclass(frozen=True)
+class StoredBlob:
+    """File content the writer's object store already holds, named by its blob id (hex).
+
+    Only a blob the writer wrote itself (see ``SourceVersions``) was screened when it
+    was written; the writer does not screen it again.
+    """
+
+    id: str
+
+
+@dataclass(frozen=True)
 class FileState:
     """The wanted content of one repository path; ``None`` means the file must not exist."""
 
     path: str
-    content: bytes | None = field(repr=False)
+    content: bytes | StoredBlob | None = field(repr=False)
 
     def __post_init__(self) -> None:
         segments = self.path.split("/")

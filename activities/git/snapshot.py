@@ -6,6 +6,12 @@ target path, the bootstrap files at its root, and any file that is not an
 object file of the layout (a ``kustomization.yaml`` someone added). Counts are
 those of the commit that landed, recomputed when a conflict forced a re-apply.
 
+Files may be named by source version instead of bytes (``versions``, see
+``SourceVersions``): a path the request gives a version but no bytes keeps the blob
+the writer's last snapshot of the target wrote for that version, so a re-snapshot
+only renders, hashes and screens the objects that changed. After the push the writer
+remembers the versions of this snapshot's files for the next one.
+
 A request with an ``operation_id`` survives retries: its commit carries the id,
 and a retry whose write changes nothing, because the first try's push already
 landed, reports that commit and its counts (found in history) rather than
@@ -19,9 +25,18 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
+import pygit2
+
 from activities.git.branch_writer import BranchWriter
-from activities.git.changes import AppliedChange, Change, FileState, PushResult, target_folder
-from activities.git.errors import PathOutsideTarget
+from activities.git.changes import (
+    AppliedChange,
+    Change,
+    FileState,
+    PushResult,
+    StoredBlob,
+    target_folder,
+)
+from activities.git.errors import GitOperationFailed, PathOutsideTarget
 from activities.git.messages import Operation
 from activities.manifests import is_object_file
 
@@ -32,14 +47,18 @@ __all__ = ["SnapshotRequest", "SnapshotResult", "snapshot"]
 class SnapshotRequest:
     """Every object file the target path must hold: repository path to bytes.
 
-    ``operation_id`` names the operation across its retries (e.g. the Temporal
-    workflow and activity ids); see the module docstring.
+    ``versions`` gives the source version of files in ``files`` (remembered for the
+    next snapshot) and names the files not in ``files``: those keep the blob the
+    writer remembers for that version (``writer.versions.known``). ``operation_id``
+    names the operation across its retries (e.g. the Temporal workflow and activity
+    ids); see the module docstring.
     """
 
     target_path: str
     files: Mapping[str, bytes] = field(repr=False)
     checkpoint: str | None = None
     operation_id: str | None = None
+    versions: Mapping[str, str] = field(default_factory=dict, repr=False)
 
 
 @dataclass(frozen=True)
@@ -67,19 +86,51 @@ def snapshot(writer: BranchWriter, request: SnapshotRequest) -> SnapshotResult:
     for path in request.files:
         if not is_object_file(target, path):
             raise PathOutsideTarget(f"{path} is not an object file under {target or '/'}")
+    contents = {**_stored_blobs(writer, target, request), **request.files}
     change = Change(
-        files=tuple(FileState(path, request.files[path]) for path in sorted(request.files)),
+        files=tuple(FileState(path, contents[path]) for path in sorted(contents)),
         description=f"{Operation.SNAPSHOT} {target or '/'}",
         checkpoint=request.checkpoint,
         prune=target,
         operation_id=request.operation_id,
     )
     applied, push = writer.write_now(change)
+    writer.versions.replace(target, _written_versions(request, contents))
     if applied.commit is None and request.operation_id is not None:
         found = writer.find_operation(request.operation_id, path=target)
         if found is not None:
             applied = replace(applied, commit=found.commit, counts=found.counts)
     return _result(applied, push)
+
+
+def _stored_blobs(
+    writer: BranchWriter, target: str, request: SnapshotRequest
+) -> dict[str, bytes | StoredBlob]:
+    """The files ``request`` names by version alone, as the blobs the writer holds for them.
+
+    A version the writer does not remember (its memory changed since the caller read
+    it) fails the snapshot retryably: the next try renders that file.
+    """
+    stored: dict[str, bytes | StoredBlob] = {}
+    for path, version in request.versions.items():
+        if path in request.files:
+            continue
+        blob = writer.versions.blob(target, path, version)
+        if blob is None:
+            raise GitOperationFailed(f"{path}: no blob remembered for version {version!r}")
+        stored[path] = StoredBlob(blob)
+    return stored
+
+
+def _written_versions(
+    request: SnapshotRequest, contents: Mapping[str, bytes | StoredBlob]
+) -> dict[str, tuple[str, str]]:
+    written = {}
+    for path, version in request.versions.items():
+        content = contents[path]
+        blob = content.id if isinstance(content, StoredBlob) else str(pygit2.hash(content))
+        written[path] = (version, blob)
+    return written
 
 
 def _result(applied: AppliedChange, push: PushResult) -> SnapshotResult:

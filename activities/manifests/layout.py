@@ -22,7 +22,9 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 from urllib.parse import unquote
 
@@ -89,7 +91,7 @@ class ObjectId:
             raise InvalidObject(f"namespace {self.namespace!r} is not a valid namespace")
 
     @classmethod
-    def of(cls, obj: dict[str, Any], resource: str) -> ObjectId:
+    def of(cls, obj: Mapping[str, Any], resource: str) -> ObjectId:
         """The identity of a manifest served as ``resource`` (the plural, e.g. ``configmaps``)."""
         metadata = obj.get("metadata") or {}
         return cls(
@@ -106,10 +108,13 @@ class ObjectId:
 
 def encode_segment(value: str) -> str:
     """Percent-encode (UTF-8, upper-case hex) every character that is not safe in a file name."""
-    encoded = "".join(
-        char if char in _SAFE else "".join(f"%{byte:02X}" for byte in char.encode())
-        for char in value
-    )
+    if _SAFE.issuperset(value):
+        encoded = value
+    else:
+        encoded = "".join(
+            char if char in _SAFE else "".join(f"%{byte:02X}" for byte in char.encode())
+            for char in value
+        )
     return "%2E" + encoded[1:] if encoded.startswith(".") else encoded
 
 
@@ -131,10 +136,15 @@ def is_git_dir_alias(segment: str) -> bool:
     by dots and spaces (``.git.``, ``GIT~1 ``) or by ``:`` (a stream of the
     folder), and any of them with HFS+-ignored code points in between.
     """
-    folded = "".join(char for char in segment if char not in _HFS_IGNORED)
+    folded = (
+        segment
+        if _HFS_IGNORED.isdisjoint(segment)
+        else "".join(char for char in segment if char not in _HFS_IGNORED)
+    )
     return _GIT_DIR_ALIAS.fullmatch(folded) is not None
 
 
+@lru_cache(maxsize=256)
 def normalise_target_path(path: str) -> str:
     """A GitTarget path as a repository-relative folder, ``""`` for the root.
 
@@ -222,7 +232,14 @@ def _layout_parts(target_path: str, path: str) -> list[str] | None:
 
 
 def _parse_folders(folders: list[str]) -> tuple[str | None, str, str]:
-    namespace_dir, group_dir, resource_dir = folders
+    return _decode_folders(*folders)
+
+
+@lru_cache(maxsize=4096)
+def _decode_folders(
+    namespace_dir: str, group_dir: str, resource_dir: str
+) -> tuple[str | None, str, str]:
+    """Namespace, group and resource of an object's folders; few, and met once per file."""
     namespace = None if namespace_dir == CLUSTER_SCOPE_DIR else decode_segment(namespace_dir)
     group = "" if group_dir == CORE_GROUP_DIR else decode_segment(group_dir)
     return namespace, group, decode_segment(resource_dir)

@@ -7,7 +7,7 @@ from pathlib import Path
 import pygit2
 import pytest
 
-from activities.git import changes
+from activities.git import changes, commits
 from activities.git.changes import Change, CommitMode, FileState
 from activities.git.commits import Pending, build_commits
 from activities.git.errors import PathOutsideTarget
@@ -107,3 +107,51 @@ def test_file_next_to_a_folder_with_a_longer_name_is_written(tmp_path: Path) -> 
 
     assert refused == []
     assert all(path in tree for path in ("a/b", "a/b.d/c.yaml", "a/b0/c.yaml"))
+
+
+def test_file_below_a_file_an_earlier_change_of_the_batch_wrote_is_refused(
+    tmp_path: Path,
+) -> None:
+    repo = pygit2.init_repository(str(tmp_path / "r.git"), bare=True)
+    folder = Change((FileState("a/b/x.yaml", b"x\n"),), "folder")
+    file = Change((FileState("a/b/x.yaml", None), FileState("a/b", b"file\n")), "file")
+    below = Change((FileState("a/b/y.yaml", b"y\n"),), "below")
+
+    refused, tree = _refused_and_tree(repo, None, folder, file, below)
+
+    assert refused == [(3, PathOutsideTarget)]
+    assert tree["a/b"].type_str == "blob"
+
+
+def test_file_below_a_file_a_refused_change_restored_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(changes, "is_git_dir_alias", lambda segment: segment == ".git")
+    repo = pygit2.init_repository(str(tmp_path / "r.git"), bare=True)
+    base = _commit_files(repo, "a/b")
+    bad = Change(
+        (FileState("a/b", None), FileState("a/b/c.yaml", b"c\n"), FileState("a/GIT~1", b"x\n")),
+        "bad",
+    )
+    below = Change((FileState("a/b/d.yaml", b"d\n"),), "below")
+
+    refused, tree = _refused_and_tree(repo, base, bad, below)
+
+    assert refused == [(1, PathOutsideTarget), (2, PathOutsideTarget)]
+    assert tree["a/b"].type_str == "blob"
+
+
+@pytest.mark.parametrize("scan_after", [0, 200])
+def test_folder_clashes_are_found_whether_or_not_the_base_folders_were_scanned(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, scan_after: int
+) -> None:
+    monkeypatch.setattr(commits, "_FOLDER_SCAN_AFTER", scan_after)
+    repo = pygit2.init_repository(str(tmp_path / "r.git"), bare=True)
+    base = _commit_files(repo, "a/b/c.yaml", "a/b.d/c.yaml")
+    clash = Change((FileState("a/b", b"x\n"),), "clash")
+    fine = Change((FileState("a/b.d/e.yaml", b"e\n"), FileState("a/b0", b"f\n")), "fine")
+
+    refused, tree = _refused_and_tree(repo, base, clash, fine)
+
+    assert refused == [(1, PathOutsideTarget)]
+    assert all(path in tree for path in ("a/b/c.yaml", "a/b.d/e.yaml", "a/b0"))

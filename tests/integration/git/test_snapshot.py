@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from activities.git import (
     Change,
     FileState,
+    GitOperationFailed,
     PathOutsideTarget,
     SnapshotRequest,
     snapshot,
@@ -206,3 +209,110 @@ class TestRetriedSnapshot:
         snapshot(make_writer(populated.url), request)
         trailers = git("log", "-1", "--format=%(trailers:only,unfold)", cwd=populated.path)
         assert trailers.strip() == "Gitops-Reverser-Operation: wf/5"
+
+
+def test_file_named_by_its_version_keeps_the_blob_the_last_snapshot_wrote(
+    populated: BareRepo, make_writer: WriterFactory
+) -> None:
+    writer = make_writer(populated.url)
+    keep_path, keep = obj("a", "keep", "v: 1\n")
+    snapshot(writer, SnapshotRequest(TARGET, {keep_path: keep}, versions={keep_path: "uid/1"}))
+
+    result = snapshot(writer, SnapshotRequest(TARGET, {}, versions={keep_path: "uid/1"}))
+
+    assert not result.changed
+    assert populated.read(keep_path) == keep
+    assert writer.known_versions(TARGET) == {keep_path: "uid/1"}
+
+
+def test_file_named_by_its_version_is_restored_after_someone_edited_it(
+    populated: BareRepo, make_writer: WriterFactory
+) -> None:
+    writer = make_writer(populated.url)
+    keep_path, keep = obj("a", "keep", "v: 1\n")
+    snapshot(writer, SnapshotRequest(TARGET, {keep_path: keep}, versions={keep_path: "uid/1"}))
+    populated.push_from_outside(keep_path, b"edited by hand\n", "hand edit")
+
+    result = snapshot(writer, SnapshotRequest(TARGET, {}, versions={keep_path: "uid/1"}))
+
+    assert (result.created, result.updated, result.deleted) == (0, 1, 0)
+    assert populated.read(keep_path) == keep
+
+
+def test_versions_are_remembered_for_what_the_last_snapshot_wrote_only(
+    populated: BareRepo, make_writer: WriterFactory
+) -> None:
+    writer = make_writer(populated.url)
+    (a_path, a), (b_path, b) = obj("a", "keep"), obj("c", "new")
+    snapshot(writer, SnapshotRequest(TARGET, {a_path: a, b_path: b}, versions={a_path: "a/1"}))
+    assert writer.known_versions(TARGET) == {a_path: "a/1"}
+
+    result = snapshot(writer, SnapshotRequest(TARGET, {b_path: b}, versions={b_path: "b/1"}))
+
+    assert result.deleted == 1
+    assert populated.read(a_path) is None
+    assert writer.known_versions(TARGET) == {b_path: "b/1"}
+    assert writer.known_versions("clusters/staging") == {}
+
+
+def test_unknown_version_fails_retryably_and_pushes_nothing(
+    populated: BareRepo, make_writer: WriterFactory
+) -> None:
+    writer = make_writer(populated.url)
+    keep_path, keep = obj("a", "keep", "v: 1\n")
+    snapshot(writer, SnapshotRequest(TARGET, {keep_path: keep}, versions={keep_path: "uid/1"}))
+    tip = populated.tip()
+
+    with pytest.raises(GitOperationFailed) as failure:
+        snapshot(writer, SnapshotRequest(TARGET, {}, versions={keep_path: "uid/2"}))
+
+    assert failure.value.retryable
+    assert populated.tip() == tip
+    assert writer.pending == 0
+
+
+def test_re_snapshot_by_versions_holds_the_tree_the_git_cli_commits(
+    remote: BareRepo, make_writer: WriterFactory, tmp_path: Path
+) -> None:
+    files = dict(obj(f"ns-{i % 7}", f"cm-{i}", f"i: {i}\n") for i in range(300))
+    writer = make_writer(remote.url)
+    snapshot(writer, SnapshotRequest(TARGET, files, versions=dict.fromkeys(files, "v1")))
+    paths = sorted(files)
+    changed, gone = paths[0], set(paths[-3:])
+    live = {path: files[path] for path in paths if path not in gone} | {changed: b"changed\n"}
+
+    snapshot(
+        writer,
+        SnapshotRequest(
+            TARGET,
+            {changed: live[changed]},
+            versions=dict.fromkeys(live, "v1") | {changed: "v2"},
+        ),
+    )
+
+    work = tmp_path / "cli"
+    for path, content in live.items():
+        (work / path).parent.mkdir(parents=True, exist_ok=True)
+        (work / path).write_bytes(content)
+    git("init", "-q", cwd=work)
+    git("add", "-A", cwd=work)
+    expected = git("write-tree", cwd=work).strip()
+    assert git("rev-parse", f"main:{TARGET}", cwd=remote.path) == git(
+        "rev-parse", f"{expected}:{TARGET}", cwd=work
+    )
+
+
+def test_snapshot_of_the_repository_root_prunes_object_files_only(
+    remote: BareRepo, make_writer: WriterFactory
+) -> None:
+    writer = make_writer(remote.url)
+    stale, kept = "a/core/configmaps/stale.yaml", "b/core/configmaps/kept.yaml"
+    foreign = ("clusters/prod/a/core/configmaps/x.yaml", "notes/todo.md")
+    seed = (stale, kept, *foreign)
+    writer.submit(Change(tuple(FileState(path, b"x\n") for path in seed), "seed"))
+    writer.flush()
+
+    result = snapshot(writer, SnapshotRequest("", {kept: b"kept\n"}))
+
+    assert (result.created, result.updated, result.deleted) == (0, 1, 1)
+    assert remote.files() == {"README.md", kept, *foreign}
