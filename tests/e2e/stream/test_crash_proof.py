@@ -27,6 +27,8 @@ RBAC = "rbac.authorization.k8s.io"
 KINDS = {"configmap": 120, "secret": 40, "clusterrole": 40}  # 200 objects
 CHANGES = 2000
 KILLS = 5
+SPREAD = 60.0
+"""Seconds the generator spreads its changes over, so the kills land among them."""
 SELECTED = (("configmaps", True), ("secrets", True), (f"clusterroles.{RBAC}", False))
 
 
@@ -75,12 +77,19 @@ class _Generator:
         calls[(operation, kind)]()
         self.made[operation] += 1
 
+    def _pace(self, started: float, index: int) -> None:
+        """Change ``index`` is made no earlier than its share of ``SPREAD``."""
+        time.sleep(max(started + index * SPREAD / CHANGES - time.monotonic(), 0.0))
+
     def _run(self) -> None:
+        started = time.monotonic()
         try:
-            for kind, name in self.objects:
+            for index, (kind, name) in enumerate(self.objects):
+                self._pace(started, index)
                 self._call("create", kind, name, self._body(kind, name, 0))
                 self.exists.add((kind, name))
             for version in range(1, CHANGES - len(self.objects) + 1):
+                self._pace(started, len(self.objects) + version)
                 kind, name = self.rng.choice(self.objects)
                 if (kind, name) not in self.exists:
                     self._call("create", kind, name, self._body(kind, name, version))
