@@ -29,6 +29,11 @@ CHANGES = 2000
 KILLS = 5
 SPREAD = 60.0
 """Seconds the generator spreads its changes over, so the kills land among them."""
+PUSH_INTERVAL = "3s"
+MAX_COMMITS = 200
+"""Pushes every 3 s (a burst of 100 changes at most between them): the widest window in
+which the heartbeat could hold positions the remote does not, were they ever to advance
+before the push."""
 SELECTED = (("configmaps", True), ("secrets", True), (f"clusterroles.{RBAC}", False))
 
 
@@ -140,9 +145,11 @@ def test_five_sigkills_of_two_workers_during_2000_changes_lose_nothing(
     seed = int(os.environ.get("STREAM_CRASH_SEED") or time.time_ns() % 1_000_000)
     print(f"seed {seed} (STREAM_CRASH_SEED={seed} replays the changes and kill moments)")
     rng = random.Random(seed)  # noqa: S311 - a replayable test schedule, not a secret
+    provider = s.provider(max_commits=MAX_COMMITS)
+    provider["spec"]["push"]["interval"] = PUSH_INTERVAL
     s.apply(
         s.credentials(),
-        s.provider(max_commits=50),
+        provider,
         s.target(),
         s.watch_rule(),
         s.cluster_watch_rule(group=RBAC, resources=("clusterroles",)),
