@@ -26,7 +26,7 @@ from activities.objects import Skip, object_file
 from tests.e2e.lifecycle.conftest import Scenario
 from tests.integration.encryption.binaries import Binaries
 
-__all__ = ["LiveTree", "stream_attempt"]
+__all__ = ["LiveTree", "last_heartbeat", "stream_attempt"]
 
 KEY_SECRET = "sops-age-key"
 
@@ -140,6 +140,23 @@ class LiveTree:
 
 def stream_attempt(scenario: Scenario, target: str = "mirror") -> tuple[int, str, str]:
     """The stream activity's (attempt, state, last worker identity) from ``describe``."""
+    found = _stream_activity(scenario, target)
+    if found is None:
+        return 0, "", ""
+    return (
+        int(found.get("attempt", 1)),
+        str(found.get("state", "")),
+        str(found.get("lastWorkerIdentity", "")),
+    )
+
+
+def last_heartbeat(scenario: Scenario, target: str = "mirror") -> str:
+    """When the server last recorded the stream's heartbeat (its checkpoint), as shown."""
+    found = _stream_activity(scenario, target) or {}
+    return str(found.get("lastHeartbeatTime", ""))
+
+
+def _stream_activity(scenario: Scenario, target: str) -> dict[str, Any] | None:
     shown = subprocess.run(
         [
             str(scenario.temporal_bin),
@@ -160,12 +177,8 @@ def stream_attempt(scenario: Scenario, target: str = "mirror") -> tuple[int, str
     try:
         pending = json.loads(shown.stdout).get("pendingActivities") or []
     except json.JSONDecodeError:
-        return 0, "", ""
+        return None
     for activity in pending:
         if str(activity.get("activityId", "")).startswith("stream-"):
-            return (
-                int(activity.get("attempt", 1)),
-                str(activity.get("state", "")),
-                str(activity.get("lastWorkerIdentity", "")),
-            )
-    return 0, "", ""
+            return dict(activity)
+    return None

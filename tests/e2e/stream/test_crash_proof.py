@@ -1,9 +1,18 @@
 """Crash proof: two workers share the target while a generator makes 2,000 changes
 (create, update, delete) across 200 objects of three kinds (ConfigMaps, Secrets and the
 cluster-scoped ClusterRoles); a worker is killed with SIGKILL 5 times at random moments
-(seeded; the seed is printed, set STREAM_CRASH_SEED to replay one) and replaced each
-time, so two always run. At the end the Git tree under the target path equals the
-sanitised live state of every selected object, Secrets compared by decrypting."""
+and replaced each time, so two always run. The schedule is seeded (the seed is printed;
+STREAM_CRASH_SEED replays one); the worker holding the stream is the one killed whenever
+it runs, more than half the time just after its heartbeat was recorded (the riskiest
+moment: the checkpoint is furthest ahead of the last one). Changes move through the
+objects as a rolling working set (an object changes a few times, then stays quiet), so
+a change lost by a crash is not hidden by a later one. At the end the Git tree under the
+target path equals the sanitised live state of every selected object, Secrets compared
+by decrypting.
+
+With positions advanced before the push (activities/stream/positions.py broken on
+purpose) this test failed with 5 differences: 3 stale ConfigMaps, a stale Secret and a
+ClusterRole whose deletion was lost."""
 
 from __future__ import annotations
 
@@ -19,7 +28,7 @@ import pytest
 from kubernetes import client
 
 from tests.e2e.lifecycle.conftest import Operator, Scenario
-from tests.e2e.stream.livestate import LiveTree, stream_attempt
+from tests.e2e.stream.livestate import LiveTree, last_heartbeat, stream_attempt
 from tests.harness.operator import OperatorProcess
 from tests.integration.encryption.binaries import Binaries
 
@@ -34,6 +43,8 @@ MAX_COMMITS = 200
 """Pushes every 3 s (a burst of 100 changes at most between them): the widest window in
 which the heartbeat could hold positions the remote does not, were they ever to advance
 before the push."""
+WORKING_SET = 30
+"""Objects changing at any moment of the generator's run."""
 SELECTED = (("configmaps", True), ("secrets", True), (f"clusterroles.{RBAC}", False))
 
 
@@ -48,6 +59,7 @@ class _Generator:
         self.namespace = namespace
         self.rng = rng
         self.objects = [(kind, f"{kind}-{i:03d}") for kind, n in KINDS.items() for i in range(n)]
+        rng.shuffle(self.objects)  # the working set mixes the kinds
         self.exists: set[tuple[str, str]] = set()
         self.made: Counter[str] = Counter()
         self.error: BaseException | None = None
@@ -82,6 +94,12 @@ class _Generator:
         calls[(operation, kind)]()
         self.made[operation] += 1
 
+    def _pick(self, progress: float) -> tuple[str, str]:
+        """An object of the working set at ``progress`` (0..1) through the changes."""
+        count = len(self.objects)
+        first = int(progress * (count - WORKING_SET))
+        return self.objects[first + self.rng.randrange(WORKING_SET)]
+
     def _pace(self, started: float, index: int) -> None:
         """Change ``index`` is made no earlier than its share of ``SPREAD``."""
         time.sleep(max(started + index * SPREAD / CHANGES - time.monotonic(), 0.0))
@@ -93,9 +111,10 @@ class _Generator:
                 self._pace(started, index)
                 self._call("create", kind, name, self._body(kind, name, 0))
                 self.exists.add((kind, name))
-            for version in range(1, CHANGES - len(self.objects) + 1):
+            rest = CHANGES - len(self.objects)
+            for version in range(1, rest + 1):
                 self._pace(started, len(self.objects) + version)
-                kind, name = self.rng.choice(self.objects)
+                kind, name = self._pick(version / rest)
                 if (kind, name) not in self.exists:
                     self._call("create", kind, name, self._body(kind, name, version))
                     self.exists.add((kind, name))
@@ -135,6 +154,16 @@ def _holder(operator: Operator, scenario: Scenario) -> tuple[int, OperatorProces
     return attempt, found[0] if found else None
 
 
+def _wait_for_a_heartbeat(scenario: Scenario, timeout: float = 12.0) -> None:
+    """Until the server records the stream's next heartbeat: the moment its checkpoint is
+    furthest ahead of the previous one, where positions that ran ahead of the push would
+    be lost by a kill."""
+    before = last_heartbeat(scenario)
+    deadline = time.monotonic() + timeout
+    while last_heartbeat(scenario) == before and time.monotonic() < deadline:
+        time.sleep(0.05)
+
+
 def test_five_sigkills_of_two_workers_during_2000_changes_lose_nothing(
     operator: Operator,
     crash_scenario: Scenario,
@@ -161,6 +190,9 @@ def test_five_sigkills_of_two_workers_during_2000_changes_lose_nothing(
     moves: list[float] = []
     for kill in range(1, KILLS + 1):
         time.sleep(rng.uniform(0.5, 6.0))
+        after_heartbeat = rng.random() < 0.6
+        if after_heartbeat:
+            _wait_for_a_heartbeat(s)
         attempt, holder = _holder(operator, s)
         alive = [w for w in operator.workers if w.alive()]
         victim = holder or rng.choice(alive)
@@ -168,8 +200,9 @@ def test_five_sigkills_of_two_workers_during_2000_changes_lose_nothing(
         victim.kill()
         killed_at = time.monotonic()
         operator.workers.remove(victim)
+        when = "just after a heartbeat" if after_heartbeat else "at a random moment"
         print(
-            f"kill {kill} at {killed_at - started:5.1f}s: worker {victim.pid} {role}, "
+            f"kill {kill} at {killed_at - started:5.1f}s {when}: worker {victim.pid} {role}, "
             f"{sum(generator.made.values())} changes made"
         )
         operator.start_worker()
