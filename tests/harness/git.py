@@ -71,6 +71,14 @@ class GitRemote:
         """The bytes of ``path`` at the tip of ``branch`` (None if absent)."""
         return read_file(self.bare_path, path, branch)
 
+    def refuse_pushes(self, refuse: bool = True) -> None:
+        """Make the HTTP server answer pushes to this repo with 503 (or accept them again)."""
+        marker = self.bare_path.with_name(f"{self.name}.refuse-pushes")
+        if refuse:
+            marker.touch()
+        else:
+            marker.unlink(missing_ok=True)
+
     def log(self, branch: str = "main") -> list[str]:
         """Commit subjects on ``branch``, newest first."""
         repo = self._repo()
