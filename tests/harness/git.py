@@ -16,7 +16,7 @@ import socket
 import subprocess
 import sys
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pygit2
@@ -28,9 +28,11 @@ __all__ = [
     "GitRemote",
     "GitServers",
     "HttpCredential",
+    "RestartableHttpServer",
     "SshCredential",
     "read_file",
     "start_git_servers",
+    "start_http_server",
 ]
 
 _AUTHOR = pygit2.Signature("harness", "harness@example.invalid")
@@ -68,6 +70,14 @@ class GitRemote:
     def read(self, path: str, branch: str = "main") -> bytes | None:
         """The bytes of ``path`` at the tip of ``branch`` (None if absent)."""
         return read_file(self.bare_path, path, branch)
+
+    def refuse_pushes(self, refuse: bool = True) -> None:
+        """Make the HTTP server answer pushes to this repo with 503 (or accept them again)."""
+        marker = self.bare_path.with_name(f"{self.name}.refuse-pushes")
+        if refuse:
+            marker.touch()
+        else:
+            marker.unlink(missing_ok=True)
 
     def log(self, branch: str = "main") -> list[str]:
         """Commit subjects on ``branch``, newest first."""
@@ -177,11 +187,18 @@ def _start_http(
         "writer": (secrets.token_hex(12), "rw"),
         "reader": (secrets.token_hex(12), "ro"),
     }
-    users_file = workdir / "http-users.json"
-    users_file.write_text(json.dumps(users))
     port = free_port()
+    process = _http_process(workdir, root, users, port, "git-http")
+    return process, port, users
+
+
+def _http_process(
+    workdir: Path, root: Path, users: dict[str, tuple[str, str]], port: int, name: str
+) -> ManagedProcess:
+    users_file = workdir / f"{name}-users.json"
+    users_file.write_text(json.dumps(users))
     process = ManagedProcess(
-        name="git-http",
+        name=name,
         argv=[
             sys.executable,
             "-m",
@@ -193,11 +210,55 @@ def _start_http(
             "--users",
             str(users_file),
         ],
-        log_path=workdir / "logs" / "git-http.log",
+        log_path=workdir / "logs" / f"{name}.log",
         cwd=Path(__file__).resolve().parents[2],
     ).start()
     process.wait_ready(lambda: _port_open(port), timeout=30)
-    return process, port, users
+    return process
+
+
+@dataclass
+class RestartableHttpServer:
+    """A smart-HTTP git server of its own, on a fixed port, that a test takes down
+    (``down``: the process is stopped, connections are refused) and brings back
+    (``up``: a new process on the same port, serving the same repositories)."""
+
+    workdir: Path
+    root: Path
+    users: dict[str, tuple[str, str]]
+    port: int
+    name: str
+    process: ManagedProcess | None = None
+
+    def serve(self, remote: GitRemote) -> GitRemote:
+        """``remote`` (a repo under ``root``) as this server serves it over HTTP."""
+        return replace(remote, http_url=f"http://127.0.0.1:{self.port}/{remote.name}")
+
+    def up(self) -> None:
+        if self.process is None or not self.process.alive():
+            self.process = _http_process(self.workdir, self.root, self.users, self.port, self.name)
+
+    def down(self) -> None:
+        if self.process is not None:
+            self.process.stop()
+            self.process = None
+
+    @property
+    def is_up(self) -> bool:
+        return self.process is not None and self.process.alive()
+
+
+def start_http_server(servers: GitServers, workdir: Path) -> RestartableHttpServer:
+    """A restartable HTTP server for the repositories (and credentials) of ``servers``."""
+    server = RestartableHttpServer(
+        workdir=workdir,
+        root=servers.root,
+        users=dict(servers.http_users),
+        port=free_port(),
+        name=f"git-http-{uuid.uuid4().hex[:6]}",
+    )
+    server.up()
+    return server
 
 
 def _port_open(port: int) -> bool:

@@ -4,6 +4,9 @@ Run as its own process (``python -m tests.harness.git_http``) so the harness sto
 pid like every other server. Users come from a JSON file ``{user: [password, "rw"|"ro"]}``;
 a read-only user is refused (403) on receive-pack, a wrong password gets 401.
 
+A test makes the server refuse pushes to one repository (503, as a remote in maintenance
+does) by creating ``<root>/<repo>.refuse-pushes``; removing the file lets pushes in again.
+
 Tests may ask how a client authenticated: ``GET /_requests/<repo>`` (no auth) answers
 ``{"anonymous": n, "refused": n, "accepted": n}``, the requests for that repository
 without credentials, with wrong ones, and with valid ones.
@@ -93,6 +96,10 @@ class GitHttpHandler(BaseHTTPRequestHandler):
         pushing = url.path.endswith("/git-receive-pack") or "service=git-receive-pack" in url.query
         if pushing and user[1] != "rw":
             self._reply(403, "read-only credential\n")
+            return
+        repository = url.path.lstrip("/").split("/", 1)[0]
+        if pushing and (self.server.root / f"{repository}.refuse-pushes").exists():
+            self._reply(503, "pushes refused: maintenance\n")
             return
         self._run_backend(url.path, url.query, user[0], body)
 
