@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
 import yaml
+from kubernetes import client
 
 from tests.e2e.lifecycle.conftest import Operator, Scenario
 
@@ -29,8 +33,17 @@ def test_a_burst_of_a_thousand_updates_makes_a_few_dozen_commits_with_every_fina
     before = len(scenario.commits())
 
     scenario.apply(*(scenario.config_map(name, {"ROUND": "created"}) for name in names))
-    for round_ in range(ROUNDS - 1):  # with the creation: OBJECTS x ROUNDS changes
-        scenario.apply(*(scenario.config_map(name, {"ROUND": str(round_)}) for name in names))
+    core: Any = client.CoreV1Api(scenario.plane.admin_client())
+    updates = [(name, str(round_)) for round_ in range(ROUNDS - 1) for name in names]
+
+    def update(change: tuple[str, str]) -> None:
+        core.patch_namespaced_config_map(
+            change[0], scenario.namespace, {"data": {"ROUND": change[1]}}
+        )
+
+    with ThreadPoolExecutor(4) as pool:  # with the creation: OBJECTS x ROUNDS changes
+        for round_ in range(ROUNDS - 1):  # each round after the last, so the order holds
+            list(pool.map(update, updates[round_ * OBJECTS : (round_ + 1) * OBJECTS]))
 
     last = str(ROUNDS - 2)
 
