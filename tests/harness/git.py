@@ -71,6 +71,28 @@ class GitRemote:
         """The bytes of ``path`` at the tip of ``branch`` (None if absent)."""
         return read_file(self.bare_path, path, branch)
 
+    def files(self, folder: str, branch: str = "main") -> dict[str, bytes]:
+        """Every file under ``folder`` at the tip of ``branch``, by repository path."""
+        repo = self._repo()
+        ref = repo.references.get(f"refs/heads/{branch}")
+        if ref is None:
+            return {}
+        try:
+            top = repo[ref.peel(pygit2.Commit).tree[folder].id]
+        except KeyError:
+            return {}
+        found: dict[str, bytes] = {}
+
+        def walk(node: pygit2.Object, at: str) -> None:
+            if isinstance(node, pygit2.Tree):
+                for entry in node:
+                    walk(repo[entry.id], f"{at}/{entry.name}")
+            else:
+                found[at] = bytes(node.read_raw())
+
+        walk(top, folder)
+        return found
+
     def refuse_pushes(self, refuse: bool = True) -> None:
         """Make the HTTP server answer pushes to this repo with 503 (or accept them again)."""
         marker = self.bare_path.with_name(f"{self.name}.refuse-pushes")

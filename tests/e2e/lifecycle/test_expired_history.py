@@ -16,7 +16,6 @@ import subprocess
 import time
 from collections.abc import Iterator
 
-import pygit2
 import pytest
 import yaml
 from kubernetes import client
@@ -51,27 +50,7 @@ def k8s(control_plane: ControlPlane) -> client.ApiClient:
 
 def _tree(scenario: Scenario) -> dict[str, bytes]:
     """Every file under the target's folder for its namespace, at the tip of main."""
-    repo = pygit2.Repository(str(scenario.remote.bare_path))
-    folder = f"{scenario.folder()}/{scenario.namespace}"
-    try:
-        tree = repo.references["refs/heads/main"].peel(pygit2.Commit).tree[folder]
-    except KeyError:
-        return {}
-    found: dict[str, bytes] = {}
-
-    def walk(node: pygit2.Tree, at: str) -> None:
-        for entry in node:
-            path = f"{at}/{entry.name}"
-            item = repo[entry.id]
-            if isinstance(item, pygit2.Tree):
-                walk(item, path)
-            else:
-                found[path] = bytes(item.read_raw())
-
-    top = repo[tree.id]
-    assert isinstance(top, pygit2.Tree)
-    walk(top, folder)
-    return found
+    return scenario.remote.files(f"{scenario.folder()}/{scenario.namespace}")
 
 
 def _scheduled(scenario: Scenario) -> list[str]:

@@ -19,8 +19,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-import pygit2
-
 from activities.manifests import is_object_file, sanitise
 from activities.objects import Skip, object_file
 from tests.e2e.lifecycle.conftest import Scenario
@@ -40,7 +38,7 @@ class LiveTree:
     binaries: Binaries
     selected: tuple[tuple[str, bool], ...]
     target: str = "mirror"
-    _decrypted: dict[str, Any] = field(default_factory=dict)
+    _decrypted: dict[bytes, Any] = field(default_factory=dict)
     compared: int = 0
 
     def live(self) -> Iterable[tuple[str, dict[str, Any]]]:
@@ -50,30 +48,8 @@ class LiveTree:
             for item in json.loads(found.stdout)["items"]:
                 yield resource.split(".", 1)[0], item
 
-    def files(self) -> dict[str, pygit2.Blob]:
-        repo = pygit2.Repository(str(self.scenario.remote.bare_path))
-        tree = repo.references["refs/heads/main"].peel(pygit2.Commit).tree
-        folder = self.scenario.folder(self.target)
-        try:
-            entry = tree[folder]
-        except KeyError:
-            return {}
-        found: dict[str, pygit2.Blob] = {}
-
-        def walk(node: pygit2.Tree, prefix: str) -> None:
-            for child in node:
-                path = f"{prefix}/{child.name}"
-                obj = repo[child.id]
-                if isinstance(obj, pygit2.Tree):
-                    walk(obj, path)
-                else:
-                    assert isinstance(obj, pygit2.Blob)
-                    found[path] = obj
-
-        subtree = repo[entry.id]
-        assert isinstance(subtree, pygit2.Tree)
-        walk(subtree, folder)
-        return found
+    def files(self) -> dict[str, bytes]:
+        return self.scenario.remote.files(self.scenario.folder(self.target))
 
     def mismatches(self) -> list[str]:
         """Every difference between Git and the live objects (empty: they are equal)."""
@@ -90,14 +66,14 @@ class LiveTree:
             ):
                 continue
             expected.add(wanted.path)
-            blob = files.get(wanted.path)
-            if blob is None:
+            content = files.get(wanted.path)
+            if content is None:
                 problems.append(f"missing {wanted.path}")
                 continue
             self.compared += 1
             if wanted.skip == Skip.SECRET_REFUSED:
-                problems.extend(self._secret_differs(wanted.path, blob, obj))
-            elif blob.data != wanted.content:
+                problems.extend(self._secret_differs(wanted.path, content, obj))
+            elif content != wanted.content:
                 problems.append(f"differs {wanted.path}")
         objects = {path for path in files if is_object_file(folder, path)}
         problems.extend(f"extra {path}" for path in sorted(objects - expected))
@@ -119,17 +95,16 @@ class LiveTree:
             problems = self.mismatches()
         return time.monotonic() - started
 
-    def _secret_differs(self, path: str, blob: pygit2.Blob, obj: dict[str, Any]) -> list[str]:
-        if b"sops:" not in blob.data:
+    def _secret_differs(self, path: str, content: bytes, obj: dict[str, Any]) -> list[str]:
+        if b"sops:" not in content:
             return [f"not encrypted {path}"]
         for value in (obj.get("data") or {}).values():
             plain = base64.b64decode(value)
-            if len(plain) >= 12 and plain in blob.data:  # short values match by chance
+            if len(plain) >= 12 and plain in content:  # short values match by chance
                 return [f"plaintext value in {path}"]
-        key = str(blob.id)
-        if key not in self._decrypted:
-            self._decrypted[key] = self.binaries.sops_decrypt(blob.data.decode(), self._age_key())
-        if self._decrypted[key] != sanitise(obj):
+        if content not in self._decrypted:
+            self._decrypted[content] = self.binaries.sops_decrypt(content.decode(), self._age_key())
+        if self._decrypted[content] != sanitise(obj):
             return [f"differs (decrypted) {path}"]
         return []
 
