@@ -106,13 +106,16 @@ class Scenario:
             timeout=30,
         )
 
-    def history(self, target: str = "mirror") -> str:
-        """The workflow's last events, for failure messages."""
-        shown = subprocess.run(
+    def workflow_json(
+        self, verb: str, target: str = "mirror", *, check: bool = False
+    ) -> subprocess.CompletedProcess[str]:
+        """``temporal workflow VERB --output json`` of the target's workflow (``show``: its
+        history, ``describe``: its state and pending activities)."""
+        return subprocess.run(
             [
                 str(self.temporal_bin),
                 "workflow",
-                "show",
+                verb,
                 "--address",
                 self.temporal.address,
                 "--workflow-id",
@@ -123,8 +126,12 @@ class Scenario:
             capture_output=True,
             text=True,
             timeout=30,
-            check=False,
+            check=check,
         )
+
+    def history(self, target: str = "mirror") -> str:
+        """The workflow's last events, for failure messages."""
+        shown = self.workflow_json("show", target)
         try:
             events = json.loads(shown.stdout).get("events", [])
         except json.JSONDecodeError:

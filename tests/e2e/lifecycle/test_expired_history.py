@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import base64
 import json
-import subprocess
 import time
 from collections.abc import Iterator
 
@@ -55,23 +54,7 @@ def _tree(scenario: Scenario) -> dict[str, bytes]:
 
 def _scheduled(scenario: Scenario) -> list[str]:
     """The activities the target's workflow scheduled, in order (its history says)."""
-    shown = subprocess.run(
-        [
-            str(scenario.temporal_bin),
-            "workflow",
-            "show",
-            "--address",
-            scenario.temporal.address,
-            "--workflow-id",
-            f"gittarget/{scenario.namespace}/mirror",
-            "--output",
-            "json",
-        ],
-        capture_output=True,
-        text=True,
-        timeout=30,
-        check=True,
-    )
+    shown = scenario.workflow_json("show", check=True)
     return [
         event["activityTaskScheduledEventAttributes"]["activityType"]["name"]
         for event in json.loads(shown.stdout).get("events", [])

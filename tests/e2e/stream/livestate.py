@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import base64
 import json
-import subprocess
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -132,23 +131,7 @@ def last_heartbeat(scenario: Scenario, target: str = "mirror") -> str:
 
 
 def _stream_activity(scenario: Scenario, target: str) -> dict[str, Any] | None:
-    shown = subprocess.run(
-        [
-            str(scenario.temporal_bin),
-            "workflow",
-            "describe",
-            "--address",
-            scenario.temporal.address,
-            "--workflow-id",
-            f"gittarget/{scenario.namespace}/{target}",
-            "--output",
-            "json",
-        ],
-        capture_output=True,
-        text=True,
-        timeout=30,
-        check=False,
-    )
+    shown = scenario.workflow_json("describe", target)
     try:
         pending = json.loads(shown.stdout).get("pendingActivities") or []
     except json.JSONDecodeError:
