@@ -38,10 +38,12 @@ class Kind(StrEnum):
     CUSTOM_RESOURCE_DEFINITION = "CustomResourceDefinition"
 
 
-def _ours(kind: Kind, plural: str, *, namespaced: bool = True) -> ApiResource:
+def _followed(
+    group: str, version: str, kind: Kind, plural: str, *, namespaced: bool = True
+) -> ApiResource:
     return ApiResource(
-        group=GROUP,
-        version=VERSION,
+        group=group,
+        version=version,
         resource=plural,
         kind=kind,
         namespaced=namespaced,
@@ -50,29 +52,25 @@ def _ours(kind: Kind, plural: str, *, namespaced: bool = True) -> ApiResource:
     )
 
 
+def _ours(kind: Kind, plural: str, *, namespaced: bool = True) -> ApiResource:
+    return _followed(GROUP, VERSION, kind, plural, namespaced=namespaced)
+
+
 BRIDGE_KINDS: dict[Kind, ApiResource] = {
     Kind.GIT_TARGET: _ours(Kind.GIT_TARGET, "gittargets"),
     Kind.GIT_PROVIDER: _ours(Kind.GIT_PROVIDER, "gitproviders"),
     Kind.WATCH_RULE: _ours(Kind.WATCH_RULE, "watchrules"),
     Kind.CLUSTER_WATCH_RULE: _ours(Kind.CLUSTER_WATCH_RULE, "clusterwatchrules", namespaced=False),
-    Kind.GIT_REPOSITORY: ApiResource(
-        group=ApiGroup.FLUX_SOURCE,
-        version="v1",
-        resource="gitrepositories",
-        kind=Kind.GIT_REPOSITORY,
-        namespaced=True,
-        verbs=("list", "watch"),
-        preferred=True,
+    Kind.GIT_REPOSITORY: _followed(
+        ApiGroup.FLUX_SOURCE, "v1", Kind.GIT_REPOSITORY, "gitrepositories"
     ),
     # A CRD served (or removed) after a target became Ready changes what its rules select.
-    Kind.CUSTOM_RESOURCE_DEFINITION: ApiResource(
-        group="apiextensions.k8s.io",
-        version="v1",
-        resource="customresourcedefinitions",
-        kind=Kind.CUSTOM_RESOURCE_DEFINITION,
+    Kind.CUSTOM_RESOURCE_DEFINITION: _followed(
+        "apiextensions.k8s.io",
+        "v1",
+        Kind.CUSTOM_RESOURCE_DEFINITION,
+        "customresourcedefinitions",
         namespaced=False,
-        verbs=("list", "watch"),
-        preferred=True,
     ),
 }
 
