@@ -83,7 +83,10 @@ class LifecycleActivities:
     @activity.defn(name=ActivityName.SNAPSHOT)
     @gate_boundary
     async def snapshot(self, request: SnapshotInput) -> SnapshotResult:
-        return await self._gate(ActivityName.SNAPSHOT, lambda: snapshot(self._context, request))
+        attempt = activity.info().attempt  # fences this attempt's write (activities/git/fence)
+        return await self._gate(
+            ActivityName.SNAPSHOT, lambda: snapshot(self._context, request, attempt)
+        )
 
     @activity.defn(name=ActivityName.STREAM)
     @gate_boundary

@@ -7,7 +7,9 @@ Lists every watch of the plan page by page, renders each object inside this acti
 (nothing but counts leaves it), writes them as one snapshot commit and pushes it. An
 object whose uid and resourceVersion the writer's last snapshot of the target wrote is
 not rendered again: it keeps that snapshot's blob. A Reflector copy is skipped; a
-Secret of a target without encryption is refused and counted, never written. The list
+Secret of a target without encryption is refused and counted, never written. The commit
+stamps the folder's fence for this attempt, so no older snapshot or stream attempt
+writes there afterwards. The list
 resourceVersions come back as the stream's starting checkpoint. A retry after the push
 landed reports that push's counts and commit, found again by the operation id.
 """
@@ -18,7 +20,7 @@ import logging
 
 from activities.context import WorkerContext
 from activities.gates.encryption import target_encryption
-from activities.git import SnapshotRequest
+from activities.git import Fence, SnapshotRequest, Stage
 from activities.git import snapshot as write_snapshot
 from activities.kube import ObjectRef
 from activities.metrics import RELISTS
@@ -33,7 +35,7 @@ __all__ = ["snapshot"]
 _log = logging.getLogger(__name__)
 
 
-def snapshot(context: WorkerContext, request: SnapshotInput) -> SnapshotResult:
+def snapshot(context: WorkerContext, request: SnapshotInput, attempt: int) -> SnapshotResult:
     plan = request.plan
     namespace = request.target.namespace
     RELISTS.labels(request.cause.value).inc()
@@ -64,6 +66,7 @@ def snapshot(context: WorkerContext, request: SnapshotInput) -> SnapshotResult:
             files=files,
             operation_id=request.operation_id,
             versions=versions,
+            fence=Fence(epoch=request.epoch, stage=Stage.SNAPSHOT, attempt=attempt),
         ),
     )
     if refused:

@@ -42,6 +42,7 @@ from activities.git.errors import (
     WriteAccessDenied,
     WriterCancelled,
 )
+from activities.git.fence import Claim, Fence, Stage, Superseded
 from activities.git.messages import Operation, describe
 from activities.git.registry import BranchWriters
 from activities.git.snapshot import SnapshotRequest, SnapshotResult, snapshot
@@ -56,12 +57,14 @@ __all__ = [
     "BranchWriters",
     "CertificateUntrusted",
     "Change",
+    "Claim",
     "CommitMode",
     "Committer",
     "ConflictPolicy",
     "ConflictRetriesExhausted",
     "Credentials",
     "CredentialsInvalid",
+    "Fence",
     "FileCounts",
     "FileState",
     "FoundOperation",
@@ -79,6 +82,8 @@ __all__ = [
     "SnapshotRequest",
     "SnapshotResult",
     "SshCredentials",
+    "Stage",
+    "Superseded",
     "WriteAccess",
     "WriteAccessDenied",
     "WriterCancelled",

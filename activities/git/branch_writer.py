@@ -25,7 +25,12 @@ for the next flush. Pending changes live in memory only: a caller advances its
 watch checkpoints from ``PushResult.pushed_through``, so a crash loses nothing
 that is not replayed.
 
-``read_file``, ``branch_exists`` and ``find_operation`` answer from the last
+A change's claim (see ``fence``) is checked on the tip each commit builds on, so a
+superseded attempt's changes are refused there; ``withdraw`` takes an ending
+attempt's changes out of the queue, so no later flush (another target's, on this
+worker) pushes them after the attempt's successor wrote newer ones.
+
+``read_file``, ``fence_of``, ``branch_exists`` and ``find_operation`` answer from the last
 fetch: the remote as this writer last saw it, without the changes still pending.
 ``known_versions`` answers from memory: the source versions whose blobs the
 writer's last snapshot of a target wrote (see ``snapshot``).
@@ -73,6 +78,7 @@ from activities.git.errors import (
     PushRejected,
     WriterCancelled,
 )
+from activities.git.fence import Claim, Fence, fence_path, parse_fence
 from activities.git.history import find_operation
 from activities.git.transport import (
     Endpoint,
@@ -227,6 +233,10 @@ class BranchWriter:
             except (pygit2.GitError, OSError) as error:
                 raise self._operation_failed(error) from error
 
+    def fence_of(self, folder: str) -> Fence | None:
+        """The fence of target folder ``folder`` at the last fetched tip (see ``fence``)."""
+        return parse_fence(self.read_file(fence_path(folder)))
+
     def find_operation(
         self, operation_id: str, *, path: str = "", depth: int = 200
     ) -> FoundOperation | None:
@@ -260,6 +270,15 @@ class BranchWriter:
             self._pending.append(Pending(sequence, change, queued_at=self._clock()))
             self._publish_depth()
         return sequence
+
+    def withdraw(self, folder: str, fence: Fence) -> int:
+        """Drop the pending changes ``fence`` claimed ``folder`` for; how many were dropped."""
+        with self._queue_lock:
+            kept = [p for p in self._pending if not _claimed(p.change.claim, folder, fence)]
+            dropped = len(self._pending) - len(kept)
+            self._pending = kept
+            self._publish_depth()
+        return dropped
 
     def push_due(self) -> bool:
         """True when the batch policy says the pending changes must be pushed now."""
@@ -483,6 +502,10 @@ class BranchWriter:
 
     def _publish_depth(self) -> None:
         QUEUE_DEPTH.labels(*self._labels).set(sum(len(p.change.files) for p in self._pending))
+
+
+def _claimed(claim: Claim | None, folder: str, fence: Fence) -> bool:
+    return claim is not None and (claim.folder, claim.fence) == (folder, fence)
 
 
 def _open_cache(path: Path) -> pygit2.Repository:

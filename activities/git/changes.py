@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from activities.git.errors import PathOutsideTarget
+from activities.git.fence import Claim
 from activities.manifests.errors import InvalidObject
 from activities.manifests.layout import is_git_dir_alias, normalise_target_path
 
@@ -93,7 +94,9 @@ class Change:
     opaque token (a watch resourceVersion) handed back once the change is pushed.
     ``operation_id`` (one line of printable text) goes into the commit message
     as a ``Gitops-Reverser-Operation`` trailer; such a change gets a commit of
-    its own, so that commit holds exactly what the operation changed.
+    its own, so that commit holds exactly what the operation changed. ``claim``
+    names the attempt that made it: refused once a newer one holds the folder
+    (see ``fence``).
     """
 
     files: tuple[FileState, ...]
@@ -101,6 +104,7 @@ class Change:
     checkpoint: str | None = None
     prune: str | None = None
     operation_id: str | None = None
+    claim: Claim | None = None
 
     def __post_init__(self) -> None:
         op = self.operation_id

@@ -13,7 +13,9 @@ A change that can never be written as it is (a plaintext Secret file, a prune
 path outside the repository) is screened before it touches the tree: it is set
 aside in ``Built.refused`` and the rest of the batch still commits, so one bad
 change cannot block the branch. ``screened`` is the same check, for callers
-that want the refusal before queueing.
+that want the refusal before queueing. A change whose claim a newer fence in the
+tree outdates is refused the same way (``Superseded``, see ``fence``); a claim
+that stamps writes its fence file, which no count includes.
 
 Writes objects into the local repository only: never moves a ref, never talks
 to a remote.
@@ -38,6 +40,7 @@ from activities.git.changes import (
     target_folder,
 )
 from activities.git.errors import GitError, PathOutsideTarget
+from activities.git.fence import Claim, Fence, Superseded, parse_fence
 from activities.git.messages import commit_message
 from activities.git.packwriter import write_blob_pack
 from activities.manifests import ManifestError, is_object_file, refuse_plaintext_secret
@@ -177,6 +180,7 @@ class _TreeEditor:
         # Paths known to hold no file entry: forgotten as soon as one is added there.
         self._not_files: set[str] = set()
         self._pruned: _Folder | None = None
+        self._fences: dict[pygit2.Oid, Fence | None] = {}
         self.index = pygit2.Index()
         if tree is not None:
             self.index.read_tree(tree)
@@ -201,21 +205,24 @@ class _TreeEditor:
         for pending in group:
             try:
                 landed.append((pending, self.apply(pending.change)))
-            except PathOutsideTarget as error:
+            except (PathOutsideTarget, Superseded) as error:
                 refused.append(RefusedChange(pending.sequence, error))
         return landed
 
     def apply(self, change: Change) -> FileCounts:
-        """Apply ``change`` whole, or raise ``PathOutsideTarget`` having applied none of it."""
+        """Apply ``change`` whole, or raise ``PathOutsideTarget`` or ``Superseded`` having
+        applied none of it."""
         self._undo = []
         new_blobs = set(self._new_blobs)
         try:
             return self._apply(change)
-        except PathOutsideTarget:
+        except (PathOutsideTarget, Superseded):
             self._roll_back(new_blobs)
             raise
 
     def _apply(self, change: Change) -> FileCounts:
+        if change.claim is not None:
+            self._hold(change.claim)
         if change.prune is not None:
             # A snapshot touches every file under its path: look them up in one pass.
             self._pruned = _Folder(change.prune, self._entries_under(change.prune))
@@ -232,6 +239,22 @@ class _TreeEditor:
             return counts
         finally:
             self._pruned = None
+
+    def _hold(self, claim: Claim) -> None:
+        """Refuse a claim a newer fence outdates; stamp the fence when the claim says so."""
+        entry = self._entry(claim.path)
+        held = self._fence(entry.id) if entry is not None else None
+        if claim.outdated_by(held):
+            raise Superseded(f"{claim.folder or '/'}: {claim.fence} gave way to {held}")
+        if claim.stamp and held != claim.fence:
+            self._write(claim.path, claim.fence.render())
+
+    def _fence(self, blob: pygit2.Oid) -> Fence | None:
+        if blob not in self._fences:
+            found = self._repo.get(blob)
+            content = found.data if isinstance(found, pygit2.Blob) else None
+            self._fences[blob] = parse_fence(self._new_blobs.get(blob, content))
+        return self._fences[blob]
 
     def _roll_back(self, new_blobs: set[pygit2.Oid]) -> None:
         for path, entry in reversed(self._undo):

@@ -48,7 +48,9 @@ def commit_message(
     tally = f"{counts.created} created, {counts.updated} updated, {counts.deleted} deleted"
     if len(descriptions) == 1:
         subject = descriptions[0]
-        message = f"{subject}: {tally}" if with_counts or counts.total != 1 else subject
+        # A change of no counted file (a fence stamp, see ``fence``) is its subject alone.
+        plain = counts.total in (0, 1) and not with_counts
+        message = subject if plain else f"{subject}: {tally}"
     else:
         body = "\n".join(f"- {description}" for description in descriptions)
         message = f"batch of {len(descriptions)} changes: {tally}\n\n{body}\n"

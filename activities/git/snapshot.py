@@ -12,6 +12,10 @@ the writer's last snapshot of the target wrote for that version, so a re-snapsho
 only renders, hashes and screens the objects that changed. After the push the writer
 remembers the versions of this snapshot's files for the next one.
 
+A request with a ``fence`` takes the target folder over for that attempt (see
+``fence``): the snapshot stamps the folder's fence file, and is refused
+(``Superseded``) when a newer attempt already holds the folder.
+
 A request with an ``operation_id`` survives retries: its commit carries the id,
 and a retry whose write changes nothing, because the first try's push already
 landed, reports that commit and its counts (found in history) rather than
@@ -37,6 +41,7 @@ from activities.git.changes import (
     target_folder,
 )
 from activities.git.errors import GitOperationFailed, PathOutsideTarget
+from activities.git.fence import Claim, Fence
 from activities.git.messages import Operation
 from activities.manifests import is_object_file
 
@@ -51,7 +56,7 @@ class SnapshotRequest:
     next snapshot) and names the files not in ``files``: those keep the blob the
     writer remembers for that version (``writer.versions.known``). ``operation_id``
     names the operation across its retries (e.g. the Temporal workflow and activity
-    ids); see the module docstring.
+    ids); see the module docstring. ``fence`` is the attempt taking the folder over.
     """
 
     target_path: str
@@ -59,6 +64,7 @@ class SnapshotRequest:
     checkpoint: str | None = None
     operation_id: str | None = None
     versions: Mapping[str, str] = field(default_factory=dict, repr=False)
+    fence: Fence | None = None
 
 
 @dataclass(frozen=True)
@@ -93,6 +99,7 @@ def snapshot(writer: BranchWriter, request: SnapshotRequest) -> SnapshotResult:
         checkpoint=request.checkpoint,
         prune=target,
         operation_id=request.operation_id,
+        claim=Claim(target, request.fence, stamp=True) if request.fence else None,
     )
     applied, push = writer.write_now(change)
     writer.versions.replace(target, _written_versions(request, contents))

@@ -25,9 +25,12 @@ _log = logging.getLogger(__name__)
 
 
 class Reporter:
-    def __init__(self, client: Client, workflow_id: str, stream_id: str, interval: float) -> None:
+    def __init__(
+        self, client: Client, workflow_id: str, stream_id: str, attempt: int, interval: float
+    ) -> None:
         self._handle = client.get_workflow_handle(workflow_id)
         self._stream_id = stream_id
+        self._attempt = attempt
         self._interval = interval
         self._sent: StreamReport | None = None
         self._sent_at = 0.0
@@ -54,6 +57,7 @@ class Reporter:
     ) -> StreamReport:
         return StreamReport(
             stream_id=self._stream_id,
+            attempt=self._attempt,
             live=live,
             reason=reason,
             message=message,

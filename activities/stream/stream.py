@@ -7,6 +7,13 @@ policy decides when they are pushed. Watch positions advance only over pushed ev
 worker, after a crash) resumes from what the remote holds and replays the rest: files
 are state, so a replay rewrites the same bytes.
 
+Each attempt writes under its own fence (see ``activities/git/fence``): unless it is
+the first attempt right after its snapshot, it first commits its fence into the
+target folder, so an older attempt still running somewhere (its worker paused past
+the heartbeat timeout) has every later change refused instead of pushing an older
+state over this one's; such an attempt ends once it sees the newer fence, and its
+pending changes leave the writer with it.
+
 It reports ``live`` once every watch is open and the writer has fetched the remote,
 ``disconnected`` with the cause when the API server or the remote fails (then the
 attempt fails and Temporal retries it), and ends by itself only when a watch's
@@ -21,6 +28,7 @@ import asyncio
 import contextlib
 import logging
 import time
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -29,7 +37,19 @@ from temporalio.exceptions import ApplicationError
 
 from activities.context import WorkerContext
 from activities.gates.encryption import target_encryption
-from activities.git import BranchWriter, Change, FileState, GitError, PushResult, describe
+from activities.git import (
+    BranchWriter,
+    Change,
+    Claim,
+    Fence,
+    FileState,
+    GitError,
+    PushResult,
+    Stage,
+    Superseded,
+    describe,
+)
+from activities.git.changes import target_folder
 from activities.git.messages import Operation as CommitOperation
 from activities.manifests import ManifestError
 from activities.metrics import EVENT_TO_PUSH, EVENTS_RECEIVED, EVENTS_WRITTEN, STREAM_QUEUED
@@ -61,8 +81,11 @@ _COMMIT_OPERATIONS = {
 async def run_stream(context: WorkerContext, request: StreamInput) -> StreamResult:
     info = activity.info()
     resume = _resume_point(request, info.heartbeat_details)
-    reporter = Reporter(context.client, info.workflow_id or "", request.stream_id, _REPORT_EVERY)
-    stream = _Stream(context, request, resume, reporter)
+    reporter = Reporter(
+        context.client, info.workflow_id or "", request.stream_id, info.attempt, _REPORT_EVERY
+    )
+    fence = Fence(epoch=request.epoch, stage=Stage.STREAM, attempt=info.attempt)
+    stream = _Stream(context, request, resume, reporter, fence)
     return await stream.run()
 
 
@@ -81,6 +104,7 @@ class _Stream:
         request: StreamInput,
         resume: StreamCheckpoint,
         reporter: Reporter,
+        fence: Fence,
     ) -> None:
         self._context = context
         self._request = request
@@ -90,6 +114,7 @@ class _Stream:
         self._positions = Positions(pushed=dict(resume.positions))
         self._latency = PushLatency()
         self._target = f"{request.target.namespace}/{request.target.name}"
+        self._claim = Claim(target_folder(self._plan.path), fence)
         self._opened: set[str] = set()
         self._queue: asyncio.Queue[Signal] = asyncio.Queue()
         self._live = False
@@ -104,6 +129,19 @@ class _Stream:
         except (GitError, ManifestError) as error:
             await self._disconnected(f"{error.reason}: {error}")
             raise
+        try:
+            return await self._follow(writer, encryption)
+        finally:
+            writer.withdraw(self._claim.folder, self._claim.fence)
+
+    async def _follow(self, writer: BranchWriter, encryption: Encryption | None) -> StreamResult:
+        try:
+            await self._blocking(self._take_over, writer)
+        except GitError as error:
+            await self._disconnected(f"{error.reason}: {error}")
+            raise
+        except Superseded as error:
+            raise self._superseded(error) from None
         starts = [(watch, self._positions.pushed.get(watch.key)) for watch in self._watches]
         watchers = Watchers.on_loop(self._context.cluster, starts, self._queue)
         watchers.start()
@@ -111,6 +149,30 @@ class _Stream:
             return await self._loop(writer, encryption)
         finally:
             await asyncio.get_running_loop().run_in_executor(self._context.executor, watchers.stop)
+
+    def _take_over(self, writer: BranchWriter) -> None:
+        """Commit this attempt's fence, unless the snapshot it follows holds the folder."""
+        held = writer.fence_of(self._claim.folder)
+        fence = self._claim.fence
+        own_snapshot = held is not None and (held.epoch, held.stage) == (
+            fence.epoch,
+            Stage.SNAPSHOT,
+        )
+        if fence.attempt == 1 and own_snapshot:
+            return
+        writer.write_now(
+            Change(
+                files=(),
+                description=f"stream of {self._target} resumed ({fence})",
+                claim=replace(self._claim, stamp=True),
+            )
+        )
+
+    def _superseded(self, error: Superseded) -> ApplicationError:
+        """This attempt's end: a newer one holds the folder. Reports nothing (the workflow
+        ignores an older attempt's reports); its result reaches nobody but the log."""
+        _log.warning("stream of %s stops: %s", self._target, error)
+        return ApplicationError(str(error), type=Superseded.reason, non_retryable=True)
 
     async def _loop(self, writer: BranchWriter, encryption: Encryption | None) -> StreamResult:
         while True:
@@ -185,7 +247,7 @@ class _Stream:
         except (ManifestError, GitError) as error:
             _log.warning("not writing %s: %s", description, error)
             return None
-        return Change(files=(state,), description=description)
+        return Change(files=(state,), description=description, claim=self._claim)
 
     async def _push_if_due(self, writer: BranchWriter) -> None:
         if not writer.push_due():
@@ -196,6 +258,9 @@ class _Stream:
             self._reporter.last_push_status = PushStatus.FAILED
             await self._disconnected(f"{error.reason}: {error}")
             raise
+        held = await self._blocking(writer.fence_of, self._claim.folder)
+        if self._claim.outdated_by(held):
+            raise self._superseded(Superseded(f"{self._claim.folder}: {held} took over"))
         if result.commits:
             self._reporter.last_push_time = datetime.now(UTC)
             self._reporter.last_push_status = PushStatus.SUCCEEDED

@@ -257,6 +257,8 @@ class SnapshotInput(_Message):
     recipient: str | None = None
     operation_id: str
     cause: RelistCause = RelistCause.INITIAL
+    epoch: int = 0
+    """Orders this snapshot's attempts before every later writer of the folder (its fence)."""
 
 
 class SnapshotResult(_Message):
@@ -278,6 +280,8 @@ class StreamInput(_Message):
     start: StreamCheckpoint
     stream_id: str
     """Names this stream in its reports, so reports of a superseded stream are ignored."""
+    epoch: int = 0
+    """Its fence's epoch: the snapshot's it follows, else one of its own."""
 
 
 class StreamResult(_Message):
@@ -290,6 +294,8 @@ class StreamReport(_Message):
     """Signal from a running stream to its workflow: state changes at once, stats throttled."""
 
     stream_id: str = ""
+    attempt: int = 0
+    """The stream's attempt: a report of an older attempt than the newest seen is ignored."""
     live: bool = False
     reason: GitTargetReason | None = None
     message: str = ""

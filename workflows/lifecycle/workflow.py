@@ -126,6 +126,8 @@ class GitTargetWorkflow:
         self._reminder_at: datetime | None = None
         self._stream: ActivityHandle[StreamResult] | None = None
         self._stream_id = ""
+        self._stream_attempt = 0
+        self._epoch = 0
         self._secret_watch: ActivityHandle[SecretWatchResult] | None = None
         self._shown: tuple[object, ...] = ()
 
@@ -170,6 +172,9 @@ class GitTargetWorkflow:
     def stream_report(self, report: StreamReport | None = None) -> None:
         if report is None or self._stream is None or report.stream_id != self._stream_id:
             return  # a superseded stream's late word
+        if report.attempt < self._stream_attempt:
+            return  # an attempt that lost its heartbeat, still running somewhere
+        self._stream_attempt = report.attempt
         if report.checkpoint is not None:
             self._checkpoint = report.checkpoint
         self._record.stream_reported(report, workflow.now())
@@ -226,7 +231,7 @@ class GitTargetWorkflow:
             return
         self._failures = 0
         self._checkpoint = result.checkpoint
-        self._start_stream(plan, result.checkpoint)
+        self._start_stream(plan, result.checkpoint, after_snapshot=True)
 
     async def _idle(self) -> None:
         """Wait for a signal, a due retry or reminder, or a watched dependency to change."""
@@ -328,6 +333,7 @@ class GitTargetWorkflow:
         """SnapshotSynced: every selected object is in the folder and nothing else is."""
         self._record.snapshot_started(plan, workflow.now())
         self._after_status_change()
+        self._epoch = self._next_epoch()
         result = await self._gate(
             ConditionType.SNAPSHOT_SYNCED,
             _gate_activity(
@@ -338,6 +344,7 @@ class GitTargetWorkflow:
                     recipient=self._recipient,
                     operation_id=str(workflow.uuid4()),
                     cause=cause,
+                    epoch=self._epoch,
                 ),
                 SnapshotResult,
                 f"snapshot {plan.path}",
@@ -348,10 +355,23 @@ class GitTargetWorkflow:
             self._record.snapshot_completed(result, workflow.now())
         return result
 
-    def _start_stream(self, plan: TargetPlan, start: StreamCheckpoint) -> None:
-        """EventStreamLive: watches open from ``start``; the stream reports when they are."""
+    def _next_epoch(self) -> int:
+        """A fence epoch above every earlier one, even across resets (see activities/git/fence)."""
+        return max(int(workflow.now().timestamp() * 1000), self._epoch + 1)
+
+    def _start_stream(
+        self, plan: TargetPlan, start: StreamCheckpoint, *, after_snapshot: bool
+    ) -> None:
+        """EventStreamLive: watches open from ``start``; the stream reports when they are.
+
+        A stream right after its snapshot shares the snapshot's fence epoch: its first
+        attempt then needs no commit of its own to take the folder over.
+        """
         self._streams_started += 1
         self._stream_id = f"stream-{self._streams_started}"
+        self._stream_attempt = 0
+        if not after_snapshot:
+            self._epoch = self._next_epoch()
         self._stream = workflow.start_activity(
             ActivityName.STREAM,
             StreamInput(
@@ -360,6 +380,7 @@ class GitTargetWorkflow:
                 recipient=self._recipient,
                 start=start,
                 stream_id=self._stream_id,
+                epoch=self._epoch,
             ),
             result_type=StreamResult,
             activity_id=self._stream_id,
@@ -411,7 +432,7 @@ class GitTargetWorkflow:
             )
         elif self._checkpoint is not None:
             self._record.restamp(now, ConditionType.SNAPSHOT_SYNCED)
-            self._start_stream(plan, self._checkpoint)
+            self._start_stream(plan, self._checkpoint, after_snapshot=False)
         else:
             self._due(RelistCause.INITIAL)
 
