@@ -61,7 +61,7 @@ class Fence:
         return self.stage is Stage.STREAM and self.attempt == 1 and own_snapshot
 
     def __str__(self) -> str:
-        return f"{self.stage.name.lower()} of epoch {self.epoch}, attempt {self.attempt}"
+        return f"{self.stage.name.lower()} attempt {self.attempt} of epoch {self.epoch}"
 
 
 def parse_fence(content: bytes | None) -> Fence | None:

@@ -3,7 +3,8 @@
 Each runs as ``python -m worker.cli`` (the ``gitops-reverser`` command) with the
 connection settings a Deployment would give it: the Temporal address, task queues,
 and the kubeconfig of its own ServiceAccount identity, so RBAC decides its requests.
-Metrics listen on 127.0.0.1. ``stop`` sends SIGTERM (graceful); ``kill`` SIGKILL.
+Metrics listen on 127.0.0.1. ``stop`` sends SIGTERM (graceful); ``kill`` SIGKILL;
+``pause`` and ``resume`` SIGSTOP and SIGCONT (a process frozen past its heartbeats).
 """
 
 from __future__ import annotations
@@ -59,7 +60,18 @@ class OperatorProcess:
         return total
 
     def stop(self) -> None:
+        self.resume()  # a frozen process would hold SIGTERM until its grace ran out
         self.process.stop()
+
+    def pause(self) -> None:
+        os.kill(self.pid, signal.SIGSTOP)
+
+    def resume(self) -> None:
+        if self.process.alive():
+            os.kill(self.pid, signal.SIGCONT)
+
+    def log(self) -> str:
+        return self.process.log_path.read_text(errors="replace")
 
     def kill(self) -> None:
         """SIGKILL, as a crashed or evicted pod: nothing is handed over."""

@@ -11,6 +11,7 @@ import pytest
 
 from tests.e2e.lifecycle.conftest import (  # noqa: F401 - fixtures re-exported
     READ_IN_NAMESPACE,
+    Operator,
     Scenario,
     _cleanup,
     binaries,
@@ -21,6 +22,18 @@ from tests.harness.git import GitServers, RestartableHttpServer, start_http_serv
 from tests.harness.kube import ControlPlane
 from tests.harness.temporal import TemporalServer
 from tests.harness.tools import Tools
+
+
+@pytest.fixture
+def two_workers(operator: Operator) -> Iterator[Operator]:  # noqa: F811 - the fixture
+    """The module's operator with a second worker; the workers the test added (replacements
+    of killed ones too) are stopped by pid when it ends."""
+    first = len(operator.workers)
+    operator.start_worker()
+    yield operator
+    for worker in operator.workers[first:]:
+        worker.stop()  # killed ones are already gone
+    del operator.workers[first:]
 
 
 @pytest.fixture

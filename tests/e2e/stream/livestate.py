@@ -20,10 +20,11 @@ from typing import Any
 
 from activities.manifests import is_object_file, sanitise
 from activities.objects import Skip, object_file
-from tests.e2e.lifecycle.conftest import Scenario
+from tests.e2e.lifecycle.conftest import Operator, Scenario
+from tests.harness.operator import OperatorProcess
 from tests.integration.encryption.binaries import Binaries
 
-__all__ = ["LiveTree", "last_heartbeat", "stream_attempt"]
+__all__ = ["LiveTree", "last_heartbeat", "stream_attempt", "stream_holder"]
 
 KEY_SECRET = "sops-age-key"
 
@@ -122,6 +123,16 @@ def stream_attempt(scenario: Scenario, target: str = "mirror") -> tuple[int, str
         str(found.get("state", "")),
         str(found.get("lastWorkerIdentity", "")),
     )
+
+
+def stream_holder(operator: Operator, scenario: Scenario) -> tuple[int, OperatorProcess | None]:
+    """The stream's attempt and the live worker running it (``None``: between attempts)."""
+    attempt, state, identity = stream_attempt(scenario)
+    pid = identity.split("@", 1)[0]
+    if state != "PENDING_ACTIVITY_STATE_STARTED":
+        return attempt, None
+    found = [w for w in operator.workers if w.alive() and str(w.pid) == pid]
+    return attempt, found[0] if found else None
 
 
 def last_heartbeat(scenario: Scenario, target: str = "mirror") -> str:

@@ -28,8 +28,7 @@ import pytest
 from kubernetes import client
 
 from tests.e2e.lifecycle.conftest import Operator, Scenario
-from tests.e2e.stream.livestate import LiveTree, last_heartbeat, stream_attempt
-from tests.harness.operator import OperatorProcess
+from tests.e2e.stream.livestate import LiveTree, last_heartbeat, stream_holder
 from tests.integration.encryption.binaries import Binaries
 
 RBAC = "rbac.authorization.k8s.io"
@@ -134,24 +133,11 @@ class _Generator:
 
 
 @pytest.fixture
-def crash_scenario(operator: Operator, scenario: Scenario) -> Iterator[Scenario]:
+def crash_scenario(two_workers: Operator, scenario: Scenario) -> Iterator[Scenario]:
     """Two workers, ClusterRoles readable; the test's ClusterRoles deleted at the end."""
     scenario.grant([(RBAC, "clusterroles")], cluster_wide=True)
-    first = len(operator.workers)
-    operator.start_worker()
     yield scenario
-    for worker in operator.workers[first:]:
-        worker.stop()  # by pid; killed ones are already gone
     scenario.plane.kubectl("delete", "clusterroles", "-l", f"test={scenario.namespace}")
-
-
-def _holder(operator: Operator, scenario: Scenario) -> tuple[int, OperatorProcess | None]:
-    attempt, state, identity = stream_attempt(scenario)
-    pid = identity.split("@", 1)[0]
-    if state != "PENDING_ACTIVITY_STATE_STARTED":
-        return attempt, None
-    found = [w for w in operator.workers if w.alive() and str(w.pid) == pid]
-    return attempt, found[0] if found else None
 
 
 def _wait_for_a_heartbeat(scenario: Scenario, timeout: float = 12.0) -> None:
@@ -193,7 +179,7 @@ def test_five_sigkills_of_two_workers_during_2000_changes_lose_nothing(
         after_heartbeat = rng.random() < 0.6
         if after_heartbeat:
             _wait_for_a_heartbeat(s)
-        attempt, holder = _holder(operator, s)
+        attempt, holder = stream_holder(operator, s)
         alive = [w for w in operator.workers if w.alive()]
         victim = holder or rng.choice(alive)
         role = "holding the stream" if holder else "(the stream is between attempts)"
@@ -209,7 +195,7 @@ def test_five_sigkills_of_two_workers_during_2000_changes_lose_nothing(
         if holder is not None:
 
             def moved(before: int = attempt) -> bool:
-                now, running = _holder(operator, s)
+                now, running = stream_holder(operator, s)
                 return now > before and running is not None
 
             s.until(moved, "the stream moved to a live worker", timeout=60)
