@@ -1,5 +1,9 @@
 """SnapshotSynced: the target's folder holds exactly the objects its rules select.
 
+Except where no rule selects a resource any more (in one namespace or at all): its
+files stay, as history the user still has, until a resync (``RelistCause.RESYNC``)
+asks for the folder to equal the selection. Only that snapshot deletes them.
+
 Reasons: ``Completed`` (``Running`` while it runs is the workflow's); ``SnapshotFailed``,
 the git failures, the object failures (``InvalidObject``), ``KubernetesAPIFailed``.
 
@@ -20,7 +24,7 @@ import logging
 
 from activities.context import WorkerContext
 from activities.gates.encryption import target_encryption
-from activities.git import Fence, SnapshotRequest, Stage
+from activities.git import Fence, Listing, SnapshotRequest, Stage
 from activities.git import snapshot as write_snapshot
 from activities.kube import ObjectRef
 from activities.metrics import RELISTS
@@ -28,7 +32,12 @@ from activities.objects import Skip, object_file
 from activities.watches import watches
 from activities.writers import open_writer
 from workflows.api import API_VERSION, GitTarget
-from workflows.lifecycle.messages import SnapshotInput, SnapshotResult, StreamCheckpoint
+from workflows.lifecycle.messages import (
+    RelistCause,
+    SnapshotInput,
+    SnapshotResult,
+    StreamCheckpoint,
+)
 
 __all__ = ["snapshot"]
 
@@ -67,6 +76,7 @@ def snapshot(context: WorkerContext, request: SnapshotInput, attempt: int) -> Sn
             operation_id=request.operation_id,
             versions=versions,
             fence=Fence(epoch=request.epoch, stage=Stage.SNAPSHOT, attempt=attempt),
+            prune_scope=_prune_scope(request),
         ),
     )
     if refused:
@@ -80,6 +90,21 @@ def snapshot(context: WorkerContext, request: SnapshotInput, attempt: int) -> Sn
         commit=result.commit,
         changed=result.changed,
         checkpoint=StreamCheckpoint(positions=positions),
+    )
+
+
+def _prune_scope(request: SnapshotInput) -> frozenset[Listing] | None:
+    """Where this snapshot deletes stale files: where it lists, everywhere on a resync.
+
+    An object missing from a list is gone (deleted while nobody watched included), so
+    its file goes. A resource the plan no longer lists, or no longer in that namespace,
+    says nothing of its objects, and the user asked for no file to be removed yet.
+    """
+    if request.cause is RelistCause.RESYNC:
+        return None
+    return frozenset(
+        Listing(watch.selected.group, watch.selected.resource, watch.namespace)
+        for watch in watches(request.plan.watch)
     )
 
 

@@ -17,6 +17,7 @@ from activities.git.changes import (
     FileCounts,
     FileState,
     FoundOperation,
+    Listing,
     PushResult,
 )
 from activities.git.credentials import (
@@ -73,6 +74,7 @@ __all__ = [
     "HostKeyMismatch",
     "HostKeyUnknown",
     "HttpCredentials",
+    "Listing",
     "NetworkError",
     "Operation",
     "PathOutsideTarget",

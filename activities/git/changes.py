@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import NamedTuple
 
 from activities.git.errors import PathOutsideTarget
 from activities.git.fence import Claim
@@ -26,6 +27,7 @@ __all__ = [
     "FileCounts",
     "FileState",
     "FoundOperation",
+    "Listing",
     "PushResult",
     "RefusedChange",
     "StoredBlob",
@@ -85,12 +87,26 @@ class FileState:
             raise PathOutsideTarget(f"{self.path!r} is not a clean repository-relative file path")
 
 
+class Listing(NamedTuple):
+    """One list a snapshot made: a resource (group ``""``: core) in one namespace, or in
+    all of them and the cluster scope (``namespace`` ``None``).
+
+    Only there does a missing object mean a gone one, so only there may its file go.
+    """
+
+    group: str
+    resource: str
+    namespace: str | None = None
+
+
 @dataclass(frozen=True)
 class Change:
     """File states that belong together, described for the commit message.
 
     ``prune`` names a target path: after writing ``files``, every other object
-    file of the layout under it is deleted (a snapshot). ``checkpoint`` is an
+    file of the layout under it is deleted (a snapshot); ``prune_scope``, when
+    given, narrows that to the files where the snapshot listed (``Listing``), so
+    the files of resources it did not list stay. ``checkpoint`` is an
     opaque token (a watch resourceVersion) handed back once the change is pushed.
     ``operation_id`` (one line of printable text) goes into the commit message
     as a ``Gitops-Reverser-Operation`` trailer; such a change gets a commit of
@@ -103,6 +119,7 @@ class Change:
     description: str
     checkpoint: str | None = None
     prune: str | None = None
+    prune_scope: frozenset[Listing] | None = None
     operation_id: str | None = None
     claim: Claim | None = None
 

@@ -35,6 +35,7 @@ from activities.git.changes import (
     Change,
     CommitMode,
     FileCounts,
+    Listing,
     RefusedChange,
     StoredBlob,
     target_folder,
@@ -43,7 +44,7 @@ from activities.git.errors import GitError, PathOutsideTarget
 from activities.git.fence import Claim, Fence, Superseded, parse_fence
 from activities.git.messages import commit_message
 from activities.git.packwriter import write_blob_pack
-from activities.manifests import ManifestError, is_object_file, refuse_plaintext_secret
+from activities.manifests import ManifestError, object_folders_for_path, refuse_plaintext_secret
 
 __all__ = ["Built", "Pending", "build_commits", "screened"]
 
@@ -235,7 +236,7 @@ class _TreeEditor:
                     counts += self._write(state.path, state.content)
             if change.prune is not None:
                 kept = {state.path for state in change.files if state.content is not None}
-                counts += self._prune(change.prune, kept)
+                counts += self._prune(change.prune, kept, change.prune_scope)
             return counts
         finally:
             self._pruned = None
@@ -374,17 +375,34 @@ class _TreeEditor:
         self._unset(path)
         return FileCounts(deleted=1)
 
-    def _prune(self, target_path: str, kept: set[str]) -> FileCounts:
+    def _prune(
+        self, target_path: str, kept: set[str], scope: frozenset[Listing] | None
+    ) -> FileCounts:
+        """Delete the object files under ``target_path`` that are not in ``kept``, where
+        ``scope`` listed (``None``: everywhere)."""
         under = self._pruned.entries if self._pruned is not None else {}
         stale = [
             (path, entry)
             for path, entry in under.items()
-            if path not in kept and is_object_file(target_path, path)
+            if path not in kept and _prunable(target_path, path, scope)
         ]
         for path, entry in stale:
             self._undo.append((path, entry))
             self._unset(path)
         return FileCounts(deleted=len(stale))
+
+
+def _prunable(target_path: str, path: str, scope: frozenset[Listing] | None) -> bool:
+    """An object file under ``target_path`` where ``scope`` (``None``: everywhere) listed."""
+    found = object_folders_for_path(target_path, path)
+    if found is None:
+        return False
+    namespace, group, resource = found
+    return (
+        scope is None
+        or Listing(group, resource) in scope
+        or Listing(group, resource, namespace) in scope
+    )
 
 
 def _folders(tree: pygit2.Tree) -> set[str]:

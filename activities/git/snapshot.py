@@ -2,8 +2,9 @@
 
 Writes every given object file, deletes the object files under the target path
 whose objects are gone, and leaves alone everything else: files outside the
-target path, the bootstrap files at its root, and any file that is not an
-object file of the layout (a ``kustomization.yaml`` someone added). Counts are
+target path, the bootstrap files at its root, any file that is not an object
+file of the layout (a ``kustomization.yaml`` someone added) and, when the request
+has a ``prune_scope``, the files of resources it did not list there. Counts are
 those of the commit that landed, recomputed when a conflict forced a re-apply.
 
 Files may be named by source version instead of bytes (``versions``, see
@@ -36,6 +37,7 @@ from activities.git.changes import (
     AppliedChange,
     Change,
     FileState,
+    Listing,
     PushResult,
     StoredBlob,
     target_folder,
@@ -56,7 +58,10 @@ class SnapshotRequest:
     next snapshot) and names the files not in ``files``: those keep the blob the
     writer remembers for that version (``writer.versions.known``). ``operation_id``
     names the operation across its retries (e.g. the Temporal workflow and activity
-    ids); see the module docstring. ``fence`` is the attempt taking the folder over.
+    ids); see the module docstring. ``prune_scope``: where the caller listed every
+    object (``Listing``), the only places whose stale files are deleted; ``None``
+    deletes the stale files of every resource. ``fence`` is the attempt taking the folder
+    over.
     """
 
     target_path: str
@@ -65,6 +70,7 @@ class SnapshotRequest:
     operation_id: str | None = None
     versions: Mapping[str, str] = field(default_factory=dict, repr=False)
     fence: Fence | None = None
+    prune_scope: frozenset[Listing] | None = None
 
 
 @dataclass(frozen=True)
@@ -98,6 +104,7 @@ def snapshot(writer: BranchWriter, request: SnapshotRequest) -> SnapshotResult:
         description=f"{Operation.SNAPSHOT} {target or '/'}",
         checkpoint=request.checkpoint,
         prune=target,
+        prune_scope=request.prune_scope,
         operation_id=request.operation_id,
         claim=Claim(target, request.fence, stamp=True) if request.fence else None,
     )

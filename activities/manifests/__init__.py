@@ -22,6 +22,7 @@ from activities.manifests.layout import (
     is_object_file,
     is_secret_path,
     normalise_target_path,
+    object_folders_for_path,
     object_id_for_path,
     object_path,
 )
@@ -43,6 +44,7 @@ __all__ = [
     "is_secret",
     "is_secret_path",
     "normalise_target_path",
+    "object_folders_for_path",
     "object_id_for_path",
     "object_path",
     "refuse_plaintext_secret",

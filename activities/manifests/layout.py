@@ -12,8 +12,8 @@ the ``.lock`` and temporary names tools put next to a file). A longer one (a
 a readable prefix of its encoding, ``~`` (which encoding never produces) and 32
 hex digits of the SHA-256 of the full name. Such a path no longer holds the name:
 ``object_id_for_path`` returns ``None`` for it (the name is in the file's
-``metadata.name``), while ``is_object_file`` still knows it as an object file of
-the layout, so snapshots prune it like any other.
+``metadata.name``), while ``is_object_file`` and ``object_folders_for_path`` still
+know it as an object file of the layout, so snapshots prune it like any other.
 
 Pure string mapping: no file system access, no knowledge of file contents.
 """
@@ -42,6 +42,7 @@ __all__ = [
     "is_object_file",
     "is_secret_path",
     "normalise_target_path",
+    "object_folders_for_path",
     "object_id_for_path",
     "object_path",
 ]
@@ -188,20 +189,30 @@ def object_id_for_path(target_path: str, path: str) -> ObjectId | None:
 
 def is_object_file(target_path: str, path: str) -> bool:
     """True when ``path`` is where the layout puts some object under ``target_path``."""
+    return object_folders_for_path(target_path, path) is not None
+
+
+def object_folders_for_path(target_path: str, path: str) -> tuple[str | None, str, str] | None:
+    """Namespace (``None``: cluster-scoped), group (``""``: core) and plural resource of
+    the object file ``path``; ``None`` when it is not an object file under ``target_path``.
+
+    Answers for shortened file names too, whose object the path cannot name: a
+    snapshot that prunes only where it listed must still know where such a file is.
+    """
     parts = _layout_parts(target_path, path)
     if parts is None:
-        return False
+        return None
     try:
-        _parse(parts)
-        return True
+        found = _parse(parts)
+        return found.namespace, found.group, found.resource
     except (ValueError, InvalidObject):
         pass
     try:
-        _namespace, group, resource = _parse_folders(parts[:3])
+        namespace, group, resource = _parse_folders(parts[:3])
         stem = _stem(group, resource, parts[3])
     except (ValueError, InvalidObject):
-        return False
-    return _SHORTENED.fullmatch(stem) is not None
+        return None
+    return (namespace, group, resource) if _SHORTENED.fullmatch(stem) is not None else None
 
 
 def is_secret_path(path: str) -> bool:

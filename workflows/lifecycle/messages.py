@@ -246,7 +246,8 @@ class RelistCause(StrEnum):
     EXPIRED = "expired"
     """A watch's history expired (410 Gone): the stream cannot resume, so list and diff."""
     RESYNC = "resync"
-    """Someone asked for it (the ``resync`` signal)."""
+    """Someone asked for it (the ``resync`` signal); the only cause whose snapshot also
+    deletes the files of resources the rules no longer select."""
     PLAN_CHANGED = "plan_changed"
     """The resolved plan writes differently (path, rules, encryption)."""
 

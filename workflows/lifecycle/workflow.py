@@ -330,7 +330,7 @@ class GitTargetWorkflow:
         return result is not None
 
     async def _snapshot(self, plan: TargetPlan, cause: RelistCause) -> SnapshotResult | None:
-        """SnapshotSynced: every selected object is in the folder and nothing else is."""
+        """SnapshotSynced: every selected object is in the folder, no file of a gone one is."""
         self._record.snapshot_started(plan, workflow.now())
         self._after_status_change()
         self._epoch = self._next_epoch()

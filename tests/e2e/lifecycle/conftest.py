@@ -129,6 +129,15 @@ class Scenario:
             check=check,
         )
 
+    def scheduled(self, target: str = "mirror") -> list[str]:
+        """The activities the target's workflow scheduled, in order (its history says)."""
+        shown = self.workflow_json("show", target, check=True)
+        return [
+            event["activityTaskScheduledEventAttributes"]["activityType"]["name"]
+            for event in json.loads(shown.stdout).get("events", [])
+            if event.get("eventType") == "EVENT_TYPE_ACTIVITY_TASK_SCHEDULED"
+        ]
+
     def history(self, target: str = "mirror") -> str:
         """The workflow's last events, for failure messages."""
         shown = self.workflow_json("show", target)

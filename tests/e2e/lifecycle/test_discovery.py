@@ -1,4 +1,5 @@
-"""Re-planning: a new CRD or an edited rule changes what a stream watches, and nothing else."""
+"""Re-planning: a new CRD or an edited rule changes what a stream watches, and nothing else
+(the files of a resource a rule stops selecting stay until a resync)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import pytest
 from temporalio.client import Client
 
 from tests.e2e.lifecycle.conftest import Operator, Scenario
+from workflows.lifecycle.messages import ActivityName
 
 
 @pytest.fixture
@@ -110,3 +112,26 @@ async def test_a_watch_rule_edit_re_plans_only_its_own_target(
 
     assert await _validations(temporal_client, mirror) > before[0]
     assert await _validations(temporal_client, other) == before[1]
+
+
+def _streams_started(scenario: Scenario) -> int:
+    """A stream starts only once the snapshot before it is pushed: one per snapshot done."""
+    return scenario.scheduled().count(ActivityName.STREAM.value)
+
+
+def test_files_of_a_resource_a_rule_stops_selecting_stay_until_a_resync(
+    operator: Operator, scenario: Scenario
+) -> None:
+    scenario.apply(
+        scenario.credentials(), scenario.provider(), scenario.target(), scenario.watch_rule()
+    )
+    scenario.wait("mirror", "Ready=true", timeout=90)
+    secret = scenario.object_file(scenario.namespace, "secrets", "git-credentials")
+    assert scenario.file(secret) is not None
+
+    scenario.apply(scenario.watch_rule(resources=("configmaps",)))
+    scenario.until(lambda: _streams_started(scenario) == 2, "the re-planned snapshot and stream")
+    assert scenario.file(secret) is not None
+
+    scenario.signal("resync")
+    scenario.until(lambda: scenario.file(secret) is None, "the file deleted by the resync")

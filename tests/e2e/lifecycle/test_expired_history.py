@@ -11,7 +11,6 @@ is what expires them, as the API server's own compaction does after about 5 minu
 from __future__ import annotations
 
 import base64
-import json
 import time
 from collections.abc import Iterator
 
@@ -52,18 +51,8 @@ def _tree(scenario: Scenario) -> dict[str, bytes]:
     return scenario.remote.files(f"{scenario.folder()}/{scenario.namespace}")
 
 
-def _scheduled(scenario: Scenario) -> list[str]:
-    """The activities the target's workflow scheduled, in order (its history says)."""
-    shown = scenario.workflow_json("show", check=True)
-    return [
-        event["activityTaskScheduledEventAttributes"]["activityType"]["name"]
-        for event in json.loads(shown.stdout).get("events", [])
-        if event.get("eventType") == "EVENT_TYPE_ACTIVITY_TASK_SCHEDULED"
-    ]
-
-
 def _snapshots_scheduled(scenario: Scenario) -> int:
-    return _scheduled(scenario).count(ActivityName.SNAPSHOT.value)
+    return scenario.scheduled().count(ActivityName.SNAPSHOT.value)
 
 
 def _live(scenario: Scenario) -> dict[str, dict[str, str]]:
@@ -124,7 +113,7 @@ def test_a_worker_stopped_past_the_watch_history_relists_and_corrects_the_repo(
     while not (_config_maps_match(scenario) and dropped not in _tree(scenario)):
         assert time.monotonic() < deadline, (
             f"the repo is not equal to the live objects after 60s: {sorted(_tree(scenario))}\n"
-            f"activities: {_scheduled(scenario)}\nstatus: {scenario.status('mirror')}"
+            f"activities: {scenario.scheduled()}\nstatus: {scenario.status('mirror')}"
         )
         time.sleep(0.2)
     corrected = time.monotonic() - started

@@ -7,9 +7,11 @@ from pathlib import Path
 import pytest
 
 from activities.git import (
+    BranchWriter,
     Change,
     FileState,
     GitOperationFailed,
+    Listing,
     PathOutsideTarget,
     SnapshotRequest,
     snapshot,
@@ -140,6 +142,61 @@ def test_object_with_a_shortened_file_name_is_written_and_later_pruned(
 
     assert result.deleted == 1
     assert populated.read(shortened) is None
+
+
+class TestPruneScope:
+    """A snapshot scoped to where it listed deletes stale files there only (a re-list);
+    an unscoped one deletes stale files everywhere (a resync)."""
+
+    DEPLOYMENT = f"{TARGET}/a/apps/deployments/web.yaml"
+    CONFIGMAPS = frozenset({Listing("", "configmaps")})
+
+    @pytest.fixture
+    def writer(self, populated: BareRepo, make_writer: WriterFactory) -> BranchWriter:
+        """The populated target plus the file of a resource the scope does not name."""
+        writer = make_writer(populated.url)
+        writer.submit(Change((FileState(self.DEPLOYMENT, b"name: web\n"),), "deployment"))
+        writer.flush()
+        return writer
+
+    def test_scoped_snapshot_leaves_the_files_of_resources_outside_its_scope(
+        self, populated: BareRepo, writer: BranchWriter
+    ) -> None:
+        request = SnapshotRequest(TARGET, dict([obj("a", "keep")]), prune_scope=self.CONFIGMAPS)
+
+        snapshot(writer, request)
+
+        assert populated.read(self.DEPLOYMENT) == b"name: web\n"
+
+    def test_scoped_snapshot_deletes_the_stale_files_of_resources_in_its_scope(
+        self, populated: BareRepo, writer: BranchWriter
+    ) -> None:
+        request = SnapshotRequest(TARGET, dict([obj("a", "keep")]), prune_scope=self.CONFIGMAPS)
+
+        result = snapshot(writer, request)
+
+        assert result.deleted == 2
+        assert populated.read(obj("b", "stale-2")[0]) is None
+
+    def test_snapshot_scoped_to_one_namespace_leaves_the_resources_files_in_others(
+        self, populated: BareRepo, writer: BranchWriter
+    ) -> None:
+        in_a = frozenset({Listing("", "configmaps", "a")})
+
+        result = snapshot(
+            writer, SnapshotRequest(TARGET, dict([obj("a", "keep")]), prune_scope=in_a)
+        )
+
+        assert result.deleted == 1
+        assert populated.read(obj("b", "stale-2")[0]) is not None
+
+    def test_unscoped_snapshot_deletes_the_stale_files_of_every_resource(
+        self, populated: BareRepo, writer: BranchWriter
+    ) -> None:
+        result = snapshot(writer, SnapshotRequest(TARGET, dict([obj("a", "keep")])))
+
+        assert result.deleted == 3
+        assert populated.read(self.DEPLOYMENT) is None
 
 
 def test_snapshot_supersedes_a_change_queued_before_it(

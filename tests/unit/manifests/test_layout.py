@@ -22,6 +22,7 @@ from activities.manifests.layout import (
     encode_segment,
     is_git_dir_alias,
     is_object_file,
+    object_folders_for_path,
 )
 
 
@@ -234,3 +235,11 @@ def test_every_reversible_path_is_an_object_file(
     target: str, group: str, resource: str, namespace: str | None, name: str
 ) -> None:
     assert is_object_file(target, object_path(target, ObjectId(group, resource, namespace, name)))
+
+
+@given(_targets, _groups, _resources, _namespaces, _long_names)
+def test_every_object_file_tells_its_folders_even_when_shortened(
+    target: str, group: str, resource: str, namespace: str | None, name: str
+) -> None:
+    path = object_path(target, ObjectId(group, resource, namespace, name))
+    assert object_folders_for_path(target, path) == (namespace, group, resource)
