@@ -12,6 +12,7 @@ import json
 import os
 import secrets
 import shlex
+import signal
 import socket
 import subprocess
 import sys
@@ -262,8 +263,18 @@ class RestartableHttpServer:
 
     def down(self) -> None:
         if self.process is not None:
+            self.resume()
             self.process.stop()
             self.process = None
+
+    def pause(self) -> None:
+        """SIGSTOP: connections are still accepted by the kernel, but nothing answers."""
+        assert self.process is not None
+        os.kill(self.process.pid, signal.SIGSTOP)
+
+    def resume(self) -> None:
+        if self.process is not None and self.process.alive():
+            os.kill(self.process.pid, signal.SIGCONT)
 
     @property
     def is_up(self) -> bool:
