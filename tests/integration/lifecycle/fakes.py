@@ -174,7 +174,12 @@ class Gates:
             handle = self.client.get_workflow_handle(activity.info().workflow_id or "")
             await handle.signal(
                 SignalName.STREAM_REPORT,
-                StreamReport(stream_id=request.stream_id, live=True, message="watching"),
+                StreamReport(
+                    stream_id=request.stream_id,
+                    attempt=activity.info().attempt,
+                    live=True,
+                    message="watching",
+                ),
             )
             if self.expire_next_stream:
                 self.expire_next_stream = False

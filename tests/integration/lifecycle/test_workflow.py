@@ -169,6 +169,21 @@ async def test_a_superseded_streams_report_is_ignored(lifecycle: Lifecycle) -> N
     assert ready(lifecycle.sink.latest.status)
 
 
+async def test_a_report_of_an_older_attempt_of_the_stream_is_ignored(
+    lifecycle: Lifecycle,
+) -> None:
+    # An attempt that lost its heartbeat but still runs (a paused worker) reports late.
+    await lifecycle.start()
+    await lifecycle.published(ready)
+    stream_id = lifecycle.gates.streams[-1]
+    newer = StreamReport(stream_id=stream_id, attempt=3, live=True, message="attempt 3")
+    await lifecycle.handle.signal(SignalName.STREAM_REPORT, newer)
+    older = StreamReport(stream_id=stream_id, attempt=2, live=False, message="attempt 2")
+    await lifecycle.handle.signal(SignalName.STREAM_REPORT, older)
+    await asyncio.sleep(1)
+    assert ready(lifecycle.sink.latest.status)
+
+
 async def test_delete_stops_the_stream_and_finishes(lifecycle: Lifecycle) -> None:
     await lifecycle.start()
     await lifecycle.published(ready)
