@@ -10,9 +10,11 @@ tests do, then measures:
    workflow's transition (the newest ``lastTransitionTime``) to the watch event that
    shows it; plus the bridge's own histogram (transition to patch);
 3. many targets on one worker (500 by default): time until all are Ready, the worker's
-   RSS, and the status lag during the ramp;
+   RSS and thread count (a stream holds one watch thread per resource type), and the
+   status lag during the ramp;
 4. one live change to commit: a ConfigMap update until its content is on the remote,
-   with ``push: {interval: 1s, maxCommits: 1}``.
+   with ``push: {interval: 1s, maxCommits: 1}``, before the many targets and again
+   while all their streams run on the same worker.
 
 Prints markdown tables. Run: ``.venv/bin/python bench/bench_lifecycle.py [--targets N]``.
 """
@@ -227,11 +229,15 @@ def _row(label: str, values: list[float], unit: float = 1.0) -> str:
     )
 
 
-def _rss_mib(pid: int) -> float:
+def _proc_status(pid: int, field: str) -> int:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
+        if line.startswith(f"{field}:"):
+            return int(line.split()[1])
+    return 0
+
+
+def _rss_mib(pid: int) -> float:
+    return _proc_status(pid, "VmRSS") / 1024
 
 
 def _machine() -> str:
@@ -389,6 +395,8 @@ def main() -> None:
             all_ready, rss, many_lags = bench_many_targets(stack, args.targets, args.remotes)
             count_many, total_many = _bridge_histogram(stack.bridge)
             waits_many, waited_many = _bridge_histogram(stack.bridge, _WAIT)
+            threads = _proc_status(stack.worker.pid, "Threads")
+            loaded = bench_change_to_commit(stack, args.changes, namespace="latency-loaded")
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     print("| measure (seconds) | n | median | p95 | max |")
@@ -397,11 +405,13 @@ def main() -> None:
     print(_row("status lag (transition to stored), single targets", first_lags))
     print(_row("live change to commit on the remote", latency))
     print(_row(f"status lag during the {args.targets}-target ramp", many_lags))
+    print(_row(f"live change to commit, {args.targets} more streams on the worker", loaded))
     print()
     print(f"| {args.targets} targets on one worker | value |")
     print("|---|---:|")
     print(f"| all Ready after | {all_ready:.1f} s |")
     print(f"| worker RSS | {rss:.0f} MiB |")
+    print(f"| worker threads | {threads} |")
     print(
         f"| bridge lag histogram (transition to patch), mean | "
         f"{total / max(count, 1) * 1000:.0f} ms single, "
