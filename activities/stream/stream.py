@@ -146,7 +146,7 @@ class _Stream:
         watchers = Watchers.on_loop(self._context.cluster, starts, self._queue)
         watchers.start()
         try:
-            return await self._loop(writer, encryption)
+            return await self._loop(writer, encryption, watchers)
         finally:
             await asyncio.get_running_loop().run_in_executor(self._context.executor, watchers.stop)
 
@@ -174,7 +174,9 @@ class _Stream:
         _log.warning("stream of %s stops: %s", self._target, error)
         return ApplicationError(str(error), type=Superseded.reason, non_retryable=True)
 
-    async def _loop(self, writer: BranchWriter, encryption: Encryption | None) -> StreamResult:
+    async def _loop(
+        self, writer: BranchWriter, encryption: Encryption | None, watchers: Watchers
+    ) -> StreamResult:
         while True:
             signal = await self._next(writer)
             if isinstance(signal, Expired):
@@ -185,6 +187,7 @@ class _Stream:
             if isinstance(signal, Opened):
                 self._opened.add(signal.watch.key)
             elif isinstance(signal, Seen):
+                watchers.taken()
                 self._handle(writer, encryption, signal)
             await self._push_if_due(writer)
             await self._checkpoint(writer)
