@@ -55,10 +55,11 @@ class Inbox:
             return sum(isinstance(s, Seen) for s in self.signals)
 
 
-def _settled(count: Callable[[], int]) -> int:
-    """``count`` once it stopped growing for a while."""
+def _settled(count: Callable[[], int], *, within: float = 3.0) -> int:
+    """``count`` once it stopped growing for a while (or as it is after ``within`` s)."""
+    deadline = time.monotonic() + within
     last = -1
-    while (now := count()) != last:
+    while (now := count()) != last and time.monotonic() < deadline:
         last = now
         time.sleep(0.2)
     return now
