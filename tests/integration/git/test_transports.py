@@ -23,6 +23,7 @@ from activities.git import (
     BranchWriter,
     CertificateUntrusted,
     Change,
+    ConflictRetriesExhausted,
     Credentials,
     FileState,
     HostKeyMismatch,
@@ -131,6 +132,45 @@ class TestConcurrentOutsidePush:
         assert result.attempts == 2
         assert git_remote.log() == ["write ours", "write docs/theirs.md", "initial"]
         assert git_remote.read("docs/theirs.md") == b"theirs\n"
+
+    def test_two_workers_writing_one_branch_at_once_lose_no_change(
+        self, git_remote: GitRemote, tmp_path: Path
+    ) -> None:
+        # Two workers' writers of one branch (two targets, two folders) push in rounds
+        # started together: from the second on, whichever pushed first in the last round
+        # builds on a tip the other moved, so its push is rejected and re-applied. A flush
+        # whose retries ran out is flushed again, as the stream's retry would.
+        writers = {
+            folder: writer_for(git_remote.http_url, http(git_remote.http_rw), tmp_path / folder)
+            for folder in ("team-a", "team-b")
+        }
+        together = threading.Barrier(len(writers), timeout=60)
+        rejected: list[int] = []
+
+        def write(folder: str, writer: BranchWriter) -> None:
+            for round_ in range(8):
+                for name in range(5):
+                    path = f"{folder}/v1/configmaps/{folder}/cm-{name}.yaml"
+                    writer.submit(Change((FileState(path, f"round {round_}\n".encode()),), path))
+                together.wait()
+                while writer.pending:
+                    try:
+                        result = writer.flush()
+                    except ConflictRetriesExhausted:
+                        continue
+                    rejected.append(result.attempts - 1)
+
+        threads = [threading.Thread(target=write, args=item) for item in writers.items()]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=120)
+
+        for folder in writers:
+            files = git_remote.files(folder)
+            assert len(files) == 5
+            assert set(files.values()) == {b"round 7\n"}
+        assert sum(rejected) > 0, "the pushes raced"
 
 
 class TestRefusedCredentials:
