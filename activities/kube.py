@@ -13,6 +13,10 @@ never appears in a ``repr``.
 A watch blocks in a socket read while no event comes; ``stop`` ends it within a
 fraction of a second: one reaper thread per ``Cluster`` shuts the sockets of watches
 whose stop event is set, the way the Kubernetes client's own ``Watch.stop`` does.
+A quiet watch cannot tell an idle server from a gone one (a draining kube-apiserver
+holds its open watches for a minute, a lost network forever), so while watches are open
+a probe asks the API server every couple of seconds whether it still answers; when it
+does not, twice in a row, every open watch fails naming that cause.
 """
 
 from __future__ import annotations
@@ -71,6 +75,9 @@ _WATCH_TIMEOUT = (10.0, None)
 _WATCH_SECONDS = (240, 300)
 _POOL_SIZE = 1024
 _REAP_EVERY = 0.2
+_PROBE_EVERY = 2.0
+_PROBE_TIMEOUT = (2.0, 2.0)
+_PROBE_FAILURES = 2
 _FLUX_VERSION = "v1"
 ModelT = TypeVar("ModelT", GitTarget, GitProvider, WatchRule, ClusterWatchRule)
 
@@ -178,11 +185,14 @@ _EVENTS = ApiResource("", "v1", "events", "Event", True)
 class Cluster:
     """Typed access to one API server; thread-safe (one connection pool, many threads)."""
 
-    def __init__(self, api: client.ApiClient) -> None:
+    def __init__(self, api: client.ApiClient, *, probe_every: float = _PROBE_EVERY) -> None:
         self._api = api
         self._watches: dict[int, tuple[threading.Event, Any]] = {}
         self._watches_lock = threading.Lock()
         self._reaper: threading.Thread | None = None
+        self._probe_every = probe_every
+        self._unanswered: str | None = None
+        """Why the probe takes the API server for gone; ``None`` while it answers."""
 
     @classmethod
     def connect(cls, kubeconfig: Path | None) -> Cluster:
@@ -369,7 +379,8 @@ class Cluster:
                     yield event
         except (OSError, ValueError, HTTPError) as error:
             if not stop.is_set():
-                raise ClusterError(f"watch broke: {type(error).__name__}") from None
+                cause = self._unanswered or f"watch broke: {type(error).__name__}"
+                raise ClusterError(cause) from None
         finally:
             with self._watches_lock:
                 self._watches.pop(key, None)
@@ -583,18 +594,53 @@ class Cluster:
                 return
             self._reaper = threading.Thread(target=self._reap, name="watch-reaper", daemon=True)
             self._reaper.start()
+            threading.Thread(target=self._probe, name="watch-probe", daemon=True).start()
 
     def _reap(self) -> None:
         """Shut the socket of every watch whose stop event is set: its blocked read returns."""
         while True:
             threading.Event().wait(_REAP_EVERY)
+            self._shut(lambda stop: stop.is_set())
+
+    def _probe(self) -> None:
+        """While watches are open, ask the API server whether it answers; after
+        ``_PROBE_FAILURES`` silent probes in a row, shut every open watch (each then fails
+        with the cause in ``_unanswered``)."""
+        failures = 0
+        while True:
+            threading.Event().wait(self._probe_every)
             with self._watches_lock:
-                stopping = [raw for stop, raw in self._watches.values() if stop.is_set()]
-            for raw in stopping:
-                sock = getattr(getattr(raw, "connection", None), "sock", None)
-                if sock is not None:
-                    with contextlib.suppress(OSError):
-                        sock.shutdown(socket.SHUT_RDWR)
+                watching = bool(self._watches)
+            cause = self._silence() if watching else None
+            failures = failures + 1 if cause else 0
+            if failures < _PROBE_FAILURES:
+                self._unanswered = None
+                continue
+            self._unanswered = f"the API server does not answer: {cause}"
+            self._shut(lambda _stop: True)
+
+    def _silence(self) -> str | None:
+        """Why ``/livez`` got no answer; ``None`` when it got one of any HTTP status (a
+        server that answers is there, and a hardened RBAC may refuse the path). A failed
+        connection or TLS handshake (status 0 from the client) is no answer."""
+        try:
+            response = self._send("GET", "/livez", [], None, _PROBE_TIMEOUT)
+        except ClusterError as error:
+            return None if error.status else str(error)
+        with contextlib.suppress(Exception):
+            response.response.drain_conn()
+        response.response.release_conn()
+        return None
+
+    def _shut(self, which: Callable[[threading.Event], bool]) -> None:
+        """Shut the socket of every open watch whose stop event ``which`` picks."""
+        with self._watches_lock:
+            picked = [raw for stop, raw in self._watches.values() if which(stop)]
+        for raw in picked:
+            sock = getattr(getattr(raw, "connection", None), "sock", None)
+            if sock is not None:
+                with contextlib.suppress(OSError):
+                    sock.shutdown(socket.SHUT_RDWR)
 
 
 def _lines(raw: Any) -> Iterator[bytes]:

@@ -90,6 +90,7 @@ class ControlPlane:
     processes: list[ManagedProcess] = field(default_factory=list)
     etcd_url: str = ""
     """etcd's client URL (loopback, no TLS): tests compact its history through it."""
+    admin_token: str = field(default="", repr=False)
 
     def kubeconfig(self, identity: Identity) -> Path:
         return {
@@ -135,9 +136,39 @@ class ControlPlane:
         _etcd_post(self.etcd_url, "/v3/kv/compaction", {"revision": revision, "physical": True})
         return revision
 
+    def apiserver_ready(self) -> bool:
+        """True once kube-apiserver answers ``/readyz`` with 200."""
+        context = ssl.create_default_context(cafile=str(self.ca_cert))
+        return _http_ok(f"{self.server}/readyz", token=self.admin_token, context=context)
+
+    def stop_apiserver(self) -> None:
+        """SIGTERM kube-apiserver by its pid, as the kubelet stops it; etcd keeps running.
+
+        It stops listening at once but holds the watches it serves open, sending nothing,
+        for up to a minute while it drains (measured: 60 s), so watchers learn nothing
+        from their connections; ``restart_apiserver`` ends what is left of it."""
+        self._apiserver().terminate()
+
+    def restart_apiserver(self) -> None:
+        """End the stopped kube-apiserver (SIGKILL if it still drains) and start it again on
+        the same port, with the same flags and etcd; return once it is ready."""
+        stopped = self._apiserver()
+        stopped.stop(grace=1.0)
+        restarted = ManagedProcess(
+            name=stopped.name, argv=stopped.argv, log_path=stopped.log_path
+        ).start()
+        self.processes[self.processes.index(stopped)] = restarted
+        restarted.wait_ready(self.apiserver_ready, timeout=120)
+
+    def _apiserver(self) -> ManagedProcess:
+        return next(p for p in self.processes if p.name == _APISERVER)
+
     def stop(self) -> None:
         for process in reversed(self.processes):
             process.stop()
+
+
+_APISERVER = "kube-apiserver"
 
 
 def _b64(raw: bytes) -> str:
@@ -244,7 +275,7 @@ def start_control_plane(
     port = free_port()
     server = f"https://127.0.0.1:{port}"
     apiserver = ManagedProcess(
-        name="kube-apiserver",
+        name=_APISERVER,
         argv=[
             str(tools.bin("kube-apiserver")),
             f"--etcd-servers={etcd_url}",
@@ -277,13 +308,10 @@ def start_control_plane(
         kubectl_bin=tools.bin("kubectl"),
         processes=[etcd, apiserver],
         etcd_url=etcd_url,
+        admin_token=token[Identity.ADMIN],
     )
     try:
-        context = ssl.create_default_context(cafile=str(pki.ca_cert))
-        apiserver.wait_ready(
-            lambda: _http_ok(f"{server}/readyz", token=token[Identity.ADMIN], context=context),
-            timeout=120,
-        )
+        apiserver.wait_ready(plane.apiserver_ready, timeout=120)
         for identity in Identity:
             _write_kubeconfig(
                 plane.kubeconfig(identity),

@@ -101,6 +101,13 @@ class ManagedProcess:
             self.stop()
             raise
 
+    def terminate(self) -> None:
+        """SIGTERM the process group and return at once, leaving it to shut down as it does
+        (``stop`` ends whatever is left)."""
+        if self.popen is not None and self.popen.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.pid, signal.SIGTERM)
+
     def stop(self, *, grace: float = 10.0) -> None:
         """SIGTERM the process group, SIGKILL what is left of the tree after ``grace`` seconds.
 

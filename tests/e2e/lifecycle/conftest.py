@@ -12,20 +12,29 @@ import json
 import subprocess
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pygit2
 import pytest
+from temporalio.client import Client
 
+from tests.conftest import REPO_ROOT
 from tests.harness.git import GitRemote, GitServers
-from tests.harness.kube import ControlPlane, WorkerReadGrant, grant_worker_read
+from tests.harness.kube import (
+    ControlPlane,
+    WorkerReadGrant,
+    grant_worker_read,
+    start_control_plane,
+)
 from tests.harness.operator import OperatorProcess, Queues, start_bridge, start_worker
 from tests.harness.temporal import TemporalServer
 from tests.harness.tools import Tools
 from tests.integration.encryption.binaries import Binaries
+from workflows.api.conditions import ConditionType
+from workflows.lifecycle.workflow import GitTargetWorkflow
 
 GROUP_VERSION = "configbutler.ai/v1alpha1"
 READ_IN_NAMESPACE = [("", "configmaps"), ("", "secrets")]
@@ -71,6 +80,21 @@ def operator(
     running.start_bridge()
     yield running
     running.stop()
+
+
+def own_control_plane(
+    tools: Tools,
+    tmp_path_factory: pytest.TempPathFactory,
+    name: str,
+    apiserver_flags: Sequence[str] = (),
+) -> Iterator[ControlPlane]:
+    """The body of a module's own ``control_plane`` fixture: for tests that change the API
+    server itself (its flags, its process), which would break the session's for the rest."""
+    plane = start_control_plane(
+        tools, tmp_path_factory.mktemp(name), REPO_ROOT / "crds", apiserver_flags=apiserver_flags
+    )
+    yield plane
+    plane.stop()
 
 
 @pytest.fixture
@@ -361,6 +385,21 @@ def _cleanup(subject: Scenario) -> None:
     )
     for grant in reversed(subject.grants):
         grant.revoke()
+
+
+async def workflow_condition(
+    client: Client, scenario: Scenario, kind: ConditionType, target: str = "mirror"
+) -> tuple[str, str, str]:
+    """(status, reason, message) of a condition as the target's workflow holds it (its
+    ``status`` query): what the bridge publishes next, readable while the API server is down."""
+    handle = client.get_workflow_handle_for(
+        GitTargetWorkflow.run, f"gittarget/{scenario.namespace}/{target}"
+    )
+    status = await handle.query(GitTargetWorkflow.status)
+    for found in status.conditions:
+        if found.type == kind:
+            return str(found.status), str(found.reason), found.message
+    return "", "", ""
 
 
 def unique(prefix: str) -> str:

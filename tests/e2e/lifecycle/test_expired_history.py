@@ -18,9 +18,8 @@ import pytest
 import yaml
 from kubernetes import client
 
-from tests.conftest import REPO_ROOT
-from tests.e2e.lifecycle.conftest import Operator, Scenario
-from tests.harness.kube import ControlPlane, start_control_plane
+from tests.e2e.lifecycle.conftest import Operator, Scenario, own_control_plane
+from tests.harness.kube import ControlPlane
 from tests.harness.tools import Tools
 from tests.integration.encryption.binaries import Binaries
 from workflows.lifecycle.messages import ActivityName
@@ -31,14 +30,9 @@ _EXPIRED = 'gitops_reverser_relists_total{cause="expired"}'
 @pytest.fixture(scope="module")
 def control_plane(tools: Tools, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ControlPlane]:
     """This module's own control plane: ConfigMap and Secret watches are served by etcd."""
-    plane = start_control_plane(
-        tools,
-        tmp_path_factory.mktemp("kube-uncached"),
-        REPO_ROOT / "crds",
-        apiserver_flags=["--watch-cache-sizes=configmaps#0,secrets#0"],
+    yield from own_control_plane(
+        tools, tmp_path_factory, "kube-uncached", ["--watch-cache-sizes=configmaps#0,secrets#0"]
     )
-    yield plane
-    plane.stop()
 
 
 @pytest.fixture(scope="module")
