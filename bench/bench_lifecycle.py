@@ -355,7 +355,9 @@ def running_stack(workdir: Path) -> Iterator[Stack]:
         stoppers.append(git.stop)
         plane.kubectl("apply", "-f", str(_WATCH_ALL))
         queues = Queues()
-        worker = start_worker(plane, temporal, queues, workdir / "operator")
+        worker = start_worker(
+            plane, temporal, queues, workdir / "operator", heartbeat_interval=None
+        )
         stoppers.append(worker.stop)
         bridge = start_bridge(plane, temporal, queues, workdir / "operator")
         stoppers.append(bridge.stop)

@@ -145,7 +145,13 @@ def main() -> None:
             on = bench_change_to_commit(stack, args.changes, "batching-on", BATCHING_ON)
             one = _targets(stack, "one-worker", args.targets, args.objects)
             single = bench_throughput(stack, one, args.objects, args.rounds)
-            second = start_worker(stack.plane, stack.temporal, stack.queues, workdir / "operator")
+            second = start_worker(
+                stack.plane,
+                stack.temporal,
+                stack.queues,
+                workdir / "operator",
+                heartbeat_interval=None,
+            )
             try:
                 two = _targets(stack, "two-workers", args.targets, args.objects)
                 double = bench_throughput(stack, two, args.objects, args.rounds)

@@ -142,7 +142,9 @@ def run(workdir: Path) -> None:
         remote = git.new_remote()
         print("starting the gitops-reverser worker and bridge ...", flush=True)
         queues = Queues(workflows="gitops-reverser", status="gitops-reverser-status")
-        worker = start_worker(plane, temporal, queues, workdir / "operator")
+        worker = start_worker(
+            plane, temporal, queues, workdir / "operator", heartbeat_interval=None
+        )
         stoppers.append(worker.stop)
         bridge = start_bridge(plane, temporal, queues, workdir / "operator")
         stoppers.append(bridge.stop)

@@ -27,6 +27,7 @@ from worker.settings import (
     add_temporal_arguments,
     kubernetes_settings,
     metrics_address,
+    positive_seconds,
     temporal_settings,
 )
 
@@ -53,6 +54,15 @@ def _parser() -> argparse.ArgumentParser:
         type=Path,
         default=Path("/tmp/gitops-reverser"),  # noqa: S108 - a cache, rebuilt when lost
         help="where branch writers keep their clones (disposable)",
+    )
+    worker.add_argument(
+        "--heartbeat-interval",
+        type=positive_seconds,
+        default=os.environ.get("GITOPS_REVERSER_HEARTBEAT_INTERVAL", "8"),
+        metavar="SECONDS",
+        help="how often a stream heartbeats at most, which is how soon it stops once "
+        "cancelled (a delete, a resync, a plan change); each heartbeat is one Temporal "
+        "call per stream (env GITOPS_REVERSER_HEARTBEAT_INTERVAL, default 8)",
     )
 
     bridge = commands.add_parser("bridge", help="follow the custom resources, write status")
@@ -106,6 +116,7 @@ def _worker(args: argparse.Namespace) -> int:
             kubernetes=kubernetes_settings(args),
             metrics=metrics_address(args.metrics_address),
             cache_dir=args.cache_dir,
+            heartbeat_interval=args.heartbeat_interval,
         )
     )
 

@@ -44,6 +44,9 @@ class WorkerSettings:
     """Streams hold a slot each for as long as they run: size for the number of targets."""
     gate_threads: int = 32
     """Threads for blocking gate work (Kubernetes reads, git transfers)."""
+    heartbeat_interval: timedelta = timedelta(seconds=8)
+    """The most a stream waits between heartbeats: a cancel reaches it only with one. The
+    SDK's own throttle is 0.8 x the 10 s heartbeat timeout, so the default changes nothing."""
 
 
 def run_worker(settings: WorkerSettings) -> int:
@@ -67,6 +70,7 @@ async def _run(settings: WorkerSettings) -> int:
         workflows=[GitTargetWorkflow],
         activities=activities.all(),
         max_concurrent_activities=settings.max_activities,
+        max_heartbeat_throttle_interval=settings.heartbeat_interval,
         graceful_shutdown_timeout=_GRACE,
     )
     stopping = asyncio.Event()

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import os
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 __all__ = [
@@ -220,6 +221,17 @@ def temporal_settings(args: argparse.Namespace) -> TemporalSettings:
 
 def kubernetes_settings(args: argparse.Namespace) -> KubernetesSettings:
     return KubernetesSettings(kubeconfig=args.kubeconfig)
+
+
+def positive_seconds(text: str) -> timedelta:
+    """A number of seconds above zero (``0.5``, ``8``) as a duration."""
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = 0.0
+    if not seconds > 0:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds above 0")
+    return timedelta(seconds=seconds)
 
 
 def metrics_address(text: str) -> tuple[str, int]:
