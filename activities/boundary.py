@@ -19,7 +19,7 @@ import functools
 import logging
 from collections.abc import Awaitable, Callable
 from concurrent.futures import Executor
-from typing import ParamSpec, TypeVar
+from typing import Any, ParamSpec, TypeVar
 
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
@@ -46,14 +46,20 @@ class GateError(Exception):
         self.secret = secret
 
 
-async def run_blocking(executor: Executor, call: Callable[[], T]) -> T:
-    """Run ``call`` on ``executor``, heartbeating every couple of seconds until it returns."""
+async def run_blocking(
+    executor: Executor, call: Callable[[], T], details: Callable[[], tuple[Any, ...]] = tuple
+) -> T:
+    """Run ``call`` on ``executor``, heartbeating every couple of seconds until it returns.
+
+    ``details`` gives each heartbeat's details: a stream's checkpoint, so that a wait on
+    a busy branch writer neither times the attempt out nor forgets its position.
+    """
     future = asyncio.get_running_loop().run_in_executor(executor, call)
     while True:
         done, _ = await asyncio.wait({future}, timeout=_HEARTBEAT_EVERY)
         if done:
             return future.result()
-        activity.heartbeat()
+        activity.heartbeat(*details())
 
 
 def gate_boundary(

@@ -35,6 +35,7 @@ from typing import Any
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
+from activities.boundary import run_blocking
 from activities.context import WorkerContext
 from activities.gates.encryption import target_encryption
 from activities.git import (
@@ -299,6 +300,9 @@ class _Stream:
         return StreamCheckpoint(positions=dict(self._positions.pushed))
 
     async def _blocking(self, call: Any, *args: Any) -> Any:
-        return await asyncio.get_running_loop().run_in_executor(
-            self._context.executor, lambda: call(*args)
+        """``call`` on the worker's threads, heartbeating the checkpoint while it waits (on
+        a writer other targets keep busy, a start or a push can take longer than the
+        heartbeat timeout)."""
+        return await run_blocking(
+            self._context.executor, lambda: call(*args), lambda: (self._checkpoint_now(),)
         )
