@@ -42,8 +42,10 @@ def test_status_survives_a_temporal_outage_and_changes_flow_again_after_it(
     scenario.apply(scenario.config_map("after-outage", {"A": "1"}))
     path = scenario.object_file(scenario.namespace, "configmaps", "after-outage")
     scenario.until(lambda: scenario.file(path) is not None, "a change after the outage", timeout=90)
-    scenario.signal("resync")
+    # Read before signalling: with 1 s heartbeats the resync's snapshot can be published
+    # before a status read that follows the signal.
     before = scenario.status("mirror")["snapshot"]["lastCompletedTime"]
+    scenario.signal("resync")
     scenario.until(
         lambda: scenario.status("mirror")["snapshot"]["lastCompletedTime"] != before,
         "status published again after the outage",
