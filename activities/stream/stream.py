@@ -257,18 +257,22 @@ class _Stream:
         if not writer.push_due():
             return
         try:
-            result: PushResult = await self._blocking(writer.flush)
+            result, held = await self._blocking(self._flush, writer)
         except GitError as error:
             self._reporter.last_push_status = PushStatus.FAILED
             await self._disconnected(f"{error.reason}: {error}")
             raise
-        held = await self._blocking(writer.fence_of, self._claim.folder)
         if self._claim.outdated_by(held):
             raise self._superseded(Superseded(f"{self._claim.folder}: {held} took over"))
         if result.commits:
             self._reporter.last_push_time = datetime.now(UTC)
             self._reporter.last_push_status = PushStatus.SUCCEEDED
             self._reporter.last_commit = result.head
+
+    def _flush(self, writer: BranchWriter) -> tuple[PushResult, Fence | None]:
+        """Push, then read the folder's fence on the tip just fetched or pushed: one trip to
+        the worker's threads for both."""
+        return writer.flush(), writer.fence_of(self._claim.folder)
 
     async def _checkpoint(self, writer: BranchWriter) -> None:
         """Advance over what is pushed; heartbeat it (the SDK throttles); report when live."""
