@@ -10,13 +10,10 @@ Failures become typed errors carrying the condition reason ``KubernetesAPIFailed
 status code and reason, never a response body (it may echo a Secret), and Secret data
 never appears in a ``repr``.
 
-A watch blocks in a socket read while no event comes; ``stop`` ends it within a
-fraction of a second: one reaper thread per ``Cluster`` shuts the sockets of watches
-whose stop event is set, the way the Kubernetes client's own ``Watch.stop`` does.
-A quiet watch cannot tell an idle server from a gone one (a draining kube-apiserver
-holds its open watches for a minute, a lost network forever), so while watches are open
-a probe asks the API server every couple of seconds whether it still answers; when it
-does not, twice in a row, every open watch fails naming that cause.
+Watches are read by one ``WatchEngine`` per ``Cluster`` (``activities/kube_watch``):
+one thread and its event loop, whatever the number of watches. ``watch_objects`` is
+the blocking way to follow one, for threads (the bridge); ``subscribe`` hands a
+watch's news to a sink (the streams).
 """
 
 from __future__ import annotations
@@ -27,20 +24,30 @@ import contextlib
 import hashlib
 import json
 import logging
-import random
-import socket
+import queue
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, ClassVar, TypeVar, cast
+from typing import Any, TypeVar, cast
 
 from kubernetes import client, config
 from kubernetes.client.exceptions import ApiException
 from pydantic import ValidationError
 from urllib3.exceptions import HTTPError
 
+from activities.kube_types import (
+    AlreadyExists,
+    ApiResource,
+    ClusterError,
+    ClusterForbidden,
+    WatchEvent,
+    WatchExpired,
+    failure,
+    parse_watch_line,
+)
+from activities.kube_watch import Room, Subscription, WatchEngine, WatchSink, tls_context
 from workflows.api import (
     GROUP,
     VERSION,
@@ -50,7 +57,6 @@ from workflows.api import (
     GitTarget,
     WatchRule,
 )
-from workflows.api.conditions import LifecycleReason
 
 __all__ = [
     "AlreadyExists",
@@ -61,69 +67,25 @@ __all__ = [
     "FluxRepository",
     "ObjectList",
     "ObjectRef",
+    "Room",
     "SecretData",
+    "Subscription",
     "WatchEvent",
     "WatchExpired",
+    "WatchSink",
     "parse_watch_line",
 ]
 
 _log = logging.getLogger(__name__)
-_FORBIDDEN, _NOT_FOUND, _CONFLICT, _GONE = 403, 404, 409, 410
+_NOT_FOUND, _GONE = 404, 410
 _REQUEST_TIMEOUT = (10.0, 60.0)
-_WATCH_TIMEOUT = (10.0, None)
-"""Watches read without a timeout: the reaper or the server's timeoutSeconds ends them."""
-_WATCH_SECONDS = (240, 300)
-_POOL_SIZE = 1024
-_REAP_EVERY = 0.2
+_POOL_SIZE = 128
 _PROBE_EVERY = 2.0
-_PROBE_TIMEOUT = (2.0, 2.0)
-_PROBE_FAILURES = 2
+_BLOCKING_HELD = 1_000
+"""Events a blocking watch reader may fall behind by before its watch stops reading."""
+_STOP_CHECK = 0.5
 _FLUX_VERSION = "v1"
 ModelT = TypeVar("ModelT", GitTarget, GitProvider, WatchRule, ClusterWatchRule)
-
-
-class ClusterError(Exception):
-    """A request to the API server failed (retrying may help)."""
-
-    reason: ClassVar[LifecycleReason] = LifecycleReason.KUBERNETES_API_FAILED
-
-    def __init__(self, message: str, status: int | None = None) -> None:
-        super().__init__(message)
-        self.status = status
-
-
-class ClusterForbidden(ClusterError):
-    """RBAC denied the request; the message names the verb and resource to grant."""
-
-
-class AlreadyExists(ClusterError):
-    """A create found the object already there."""
-
-
-class WatchExpired(Exception):
-    """The API server no longer has the history a watch or list continues from (410)."""
-
-
-@dataclass(frozen=True)
-class ApiResource:
-    """One resource type the API server serves, as discovery describes it."""
-
-    group: str
-    version: str
-    resource: str
-    kind: str
-    namespaced: bool
-    verbs: tuple[str, ...] = ()
-    preferred: bool = True
-
-    @property
-    def api_version(self) -> str:
-        return f"{self.group}/{self.version}" if self.group else self.version
-
-    def path(self, namespace: str | None = None, name: str | None = None) -> str:
-        base = f"/apis/{self.group}/{self.version}" if self.group else f"/api/{self.version}"
-        where = f"/namespaces/{namespace}" if namespace and self.namespaced else ""
-        return f"{base}{where}/{self.resource}" + (f"/{name}" if name else "")
 
 
 @dataclass(frozen=True)
@@ -135,14 +97,6 @@ class ObjectRef:
     namespace: str
     name: str
     uid: str | None = None
-
-
-@dataclass(frozen=True)
-class WatchEvent:
-    type: str
-    """ADDED, MODIFIED, DELETED or BOOKMARK."""
-    object: dict[str, Any] = field(repr=False)
-    resource_version: str
 
 
 @dataclass(frozen=True)
@@ -187,12 +141,13 @@ class Cluster:
 
     def __init__(self, api: client.ApiClient, *, probe_every: float = _PROBE_EVERY) -> None:
         self._api = api
-        self._watches: dict[int, tuple[threading.Event, Any]] = {}
-        self._watches_lock = threading.Lock()
-        self._reaper: threading.Thread | None = None
-        self._probe_every = probe_every
-        self._unanswered: str | None = None
-        """Why the probe takes the API server for gone; ``None`` while it answers."""
+        configuration: Any = cast(Any, api).configuration
+        self._engine = WatchEngine(
+            configuration.host,
+            tls_context(configuration),
+            lambda: configuration.get_api_key_with_prefix("BearerToken"),
+            probe_every,
+        )
 
     @classmethod
     def connect(cls, kubeconfig: Path | None) -> Cluster:
@@ -202,7 +157,8 @@ class Cluster:
             config.load_kube_config(config_file=str(kubeconfig), client_configuration=configuration)
         else:
             config.load_incluster_config(client_configuration=configuration)
-        # Many watches share one pool; the default (5 per CPU) would discard connections.
+        # The worker's threads share one pool; the default (5 per CPU) would discard
+        # connections. Watches are not in it (the watch engine has its own).
         cast(Any, configuration).connection_pool_maxsize = _POOL_SIZE
         return cls(client.ApiClient(configuration))
 
@@ -329,63 +285,38 @@ class Cluster:
     ) -> Iterator[WatchEvent]:
         """Events after ``resource_version`` until ``stop`` is set; ``WatchExpired`` (410)
         when that history is gone. Re-opens after the server ends a watch."""
-        version = resource_version
-        opened = False
-        while not stop.is_set():
-            response = self._open_watch(resource, namespace, version, stop)
-            if response is None:
-                return
-            if not opened and on_open is not None:
-                on_open()
-            opened = True
-            for event in self._events(response, stop):
-                version = event.resource_version or version
-                yield event
+        inbox: queue.Queue[WatchEvent | Exception] = queue.Queue()
+        room = self._engine.room(_BLOCKING_HELD)
+        subscription = self._engine.watch(
+            resource, namespace, resource_version, _InboxSink(inbox, on_open), room
+        )
+        try:
+            while not stop.is_set():
+                try:
+                    item = inbox.get(timeout=_STOP_CHECK)
+                except queue.Empty:
+                    continue
+                if isinstance(item, Exception):
+                    raise item
+                room.taken()
+                yield item
+        finally:
+            subscription.stop()
 
-    def _open_watch(
+    def subscribe(
         self,
         resource: ApiResource,
         namespace: str | None,
-        version: str | None,
-        stop: threading.Event,
-    ) -> Any:
-        query = [
-            ("watch", "true"),
-            ("allowWatchBookmarks", "true"),
-            ("timeoutSeconds", str(random.randint(*_WATCH_SECONDS))),  # noqa: S311 - jitter
-        ]
-        if version:
-            query.append(("resourceVersion", version))
-        response = self._send("GET", resource.path(namespace), query, None, _WATCH_TIMEOUT)
-        if response.status == _GONE:
-            response.response.release_conn()
-            raise WatchExpired(f"{resource.path(namespace)} at resourceVersion {version}")
-        self._raise_for(response, "GET", resource.path(namespace))
-        if stop.is_set():
-            response.response.close()
-            return None
-        return response
+        resource_version: str | None,
+        sink: WatchSink,
+        room: Room | None = None,
+    ) -> Subscription:
+        """Follow ``resource`` after ``resource_version``, handing its news to ``sink``
+        (on the engine's thread), holding no more than ``room`` allows."""
+        return self._engine.watch(resource, namespace, resource_version, sink, room)
 
-    def _events(self, response: Any, stop: threading.Event) -> Iterator[WatchEvent]:
-        raw = response.response
-        key = id(raw)
-        with self._watches_lock:
-            self._watches[key] = (stop, raw)
-        self._start_reaper()
-        try:
-            for line in _lines(raw):
-                event = parse_watch_line(line)
-                if event is not None:
-                    yield event
-        except (OSError, ValueError, HTTPError) as error:
-            if not stop.is_set():
-                cause = self._unanswered or f"watch broke: {type(error).__name__}"
-                raise ClusterError(cause) from None
-        finally:
-            with self._watches_lock:
-                self._watches.pop(key, None)
-            with contextlib.suppress(Exception):
-                raw.close()
+    def room(self, held: int) -> Room:
+        return self._engine.room(held)
 
     # --- Events ---
 
@@ -578,98 +509,25 @@ class Cluster:
             return
         with contextlib.suppress(Exception):
             response.response.drain_conn()
-        message = f"{method} {path}: {status} {response.reason}"
-        if status == _FORBIDDEN:
-            verb = {"GET": "get/list", "POST": "create", "PATCH": "patch"}.get(
-                method, method.lower()
-            )
-            raise ClusterForbidden(f"{message}; grant {verb} on {path}", status)
-        if status == _CONFLICT and method == "POST":
-            raise AlreadyExists(message, status)
-        raise ClusterError(message, status)
-
-    def _start_reaper(self) -> None:
-        with self._watches_lock:
-            if self._reaper is not None:
-                return
-            self._reaper = threading.Thread(target=self._reap, name="watch-reaper", daemon=True)
-            self._reaper.start()
-            threading.Thread(target=self._probe, name="watch-probe", daemon=True).start()
-
-    def _reap(self) -> None:
-        """Shut the socket of every watch whose stop event is set: its blocked read returns."""
-        while True:
-            threading.Event().wait(_REAP_EVERY)
-            self._shut(lambda stop: stop.is_set())
-
-    def _probe(self) -> None:
-        """While watches are open, ask the API server whether it answers; after
-        ``_PROBE_FAILURES`` silent probes in a row, shut every open watch (each then fails
-        with the cause in ``_unanswered``)."""
-        failures = 0
-        while True:
-            threading.Event().wait(self._probe_every)
-            with self._watches_lock:
-                watching = bool(self._watches)
-            cause = self._silence() if watching else None
-            failures = failures + 1 if cause else 0
-            if failures < _PROBE_FAILURES:
-                self._unanswered = None
-                continue
-            self._unanswered = f"the API server does not answer: {cause}"
-            self._shut(lambda _stop: True)
-
-    def _silence(self) -> str | None:
-        """Why ``/livez`` got no answer; ``None`` when it got one of any HTTP status (a
-        server that answers is there, and a hardened RBAC may refuse the path). A failed
-        connection or TLS handshake (status 0 from the client) is no answer."""
-        try:
-            response = self._send("GET", "/livez", [], None, _PROBE_TIMEOUT)
-        except ClusterError as error:
-            return None if error.status else str(error)
-        with contextlib.suppress(Exception):
-            response.response.drain_conn()
-        response.response.release_conn()
-        return None
-
-    def _shut(self, which: Callable[[threading.Event], bool]) -> None:
-        """Shut the socket of every open watch whose stop event ``which`` picks."""
-        with self._watches_lock:
-            picked = [raw for stop, raw in self._watches.values() if which(stop)]
-        for raw in picked:
-            sock = getattr(getattr(raw, "connection", None), "sock", None)
-            if sock is not None:
-                with contextlib.suppress(OSError):
-                    sock.shutdown(socket.SHUT_RDWR)
+        raise failure(method, path, status, str(response.reason))
 
 
-def _lines(raw: Any) -> Iterator[bytes]:
-    pending = b""
-    for chunk in raw.stream(amt=None, decode_content=False):
-        pending += chunk
-        *complete, pending = pending.split(b"\n")
-        yield from (line for line in complete if line.strip())
-    if pending.strip():
-        yield pending
+@dataclass(frozen=True)
+class _InboxSink:
+    """A watch's news on a thread-safe queue, for a blocking reader."""
 
+    inbox: queue.Queue[WatchEvent | Exception]
+    on_open: Callable[[], None] | None
 
-def parse_watch_line(line: bytes) -> WatchEvent | None:
-    """One line of a watch response; ``None`` for a type this module does not know.
+    def opened(self) -> None:
+        if self.on_open is not None:
+            self.on_open()
 
-    ``WatchExpired`` for the 410 ERROR the server sends when the history is gone.
-    """
-    decoded = json.loads(line)
-    kind = decoded.get("type")
-    obj = decoded.get("object") or {}
-    if kind == "ERROR":
-        code = obj.get("code")
-        if code == _GONE:
-            raise WatchExpired(str(obj.get("message") or "resource version too old"))
-        raise ClusterError(f"watch error {code}: {obj.get('reason')}", code)
-    if kind not in ("ADDED", "MODIFIED", "DELETED", "BOOKMARK"):
-        return None
-    version = str((obj.get("metadata") or {}).get("resourceVersion") or "")
-    return WatchEvent(type=kind, object=obj, resource_version=version)
+    def event(self, event: WatchEvent) -> None:
+        self.inbox.put(event)
+
+    def ended(self, error: Exception) -> None:
+        self.inbox.put(error)
 
 
 def _event_name(target: ObjectRef, key: str | None) -> str | None:

@@ -1,15 +1,16 @@
-"""One thread per watch, handing its events to the stream's event loop.
+"""A stream's watches, their news handed to the stream's event loop.
 
-Each thread follows ``Cluster.watch_objects`` from its start position and puts what
-happens on the stream's queue: an event, ``Opened`` once the watch is established,
-``Expired`` when the API server no longer has the history (410), ``Broken`` when the
-watch failed otherwise. ``stop`` ends every thread within about a second.
+Each watch is a subscription on the cluster's watch engine (one thread and event loop
+for every watch of the worker, see ``activities/kube_watch``), followed from its start
+position; what happens goes on the stream's queue: an event, ``Opened`` once the watch
+is established, ``Expired`` when the API server no longer has the history (410),
+``Broken`` when the watch failed otherwise.
 
 Memory stays bounded: at most ``held`` events are handed over and not yet ``taken`` by
-the stream. When the stream falls behind (a push that takes long), the threads stop
-reading, the API server's buffer for the watch fills, and the server ends the watch:
-the attempt then fails and the next one resumes from the pushed positions, or re-lists
-if that history is gone. Nothing piles up in the worker.
+the stream. When the stream falls behind (a push that takes long), its watches stop
+reading, the API server's buffer for each fills, and the server ends it: the attempt
+then fails and the next one resumes from the pushed positions, or re-lists if that
+history is gone. Nothing piles up in the worker.
 
 Moves data only; the stream decides what to do with it.
 """
@@ -17,13 +18,19 @@ Moves data only; the stream decides what to do with it.
 from __future__ import annotations
 
 import asyncio
-import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from activities.kube import ApiResource, WatchEvent, WatchExpired
+from activities.kube import (
+    ApiResource,
+    Room,
+    Subscription,
+    WatchEvent,
+    WatchExpired,
+    WatchSink,
+)
 from activities.watches import Watch
 
 __all__ = [
@@ -39,22 +46,21 @@ __all__ = [
 
 HELD_EVENTS = 10_000
 """Events read from the API server that a stream may hold before its watches pause."""
-_STOP_CHECK = 0.5
-"""How often a watch thread waiting for room looks whether it should stop."""
 
 
 class WatchSource(Protocol):
-    """What the threads follow: ``Cluster.watch_objects``."""
+    """What the watches come from: ``Cluster.subscribe``."""
 
-    def watch_objects(
+    def room(self, held: int) -> Room: ...
+
+    def subscribe(
         self,
         resource: ApiResource,
         namespace: str | None,
         resource_version: str | None,
-        stop: threading.Event,
-        *,
-        on_open: Callable[[], None] | None = None,
-    ) -> Iterator[WatchEvent]: ...
+        sink: WatchSink,
+        room: Room | None = None,
+    ) -> Subscription: ...
 
 
 @dataclass(frozen=True)
@@ -84,30 +90,43 @@ class Broken:
 Signal = Seen | Opened | Expired | Broken
 
 
+@dataclass(frozen=True)
+class _Relay:
+    """One watch's news as signals, delivered from the engine's thread."""
+
+    watch: Watch
+    deliver: Callable[[Signal], None]
+
+    def opened(self) -> None:
+        self.deliver(Opened(self.watch))
+
+    def event(self, event: WatchEvent) -> None:
+        self.deliver(Seen(self.watch, event))
+
+    def ended(self, error: Exception) -> None:
+        expired = isinstance(error, WatchExpired)
+        self.deliver(Expired(self.watch) if expired else Broken(self.watch, error))
+
+
 class Watchers:
     def __init__(
         self,
-        cluster: WatchSource,
+        source: WatchSource,
         watches: Iterable[tuple[Watch, str | None]],
         deliver: Callable[[Signal], None],
         *,
         held: int = HELD_EVENTS,
     ) -> None:
-        self._cluster = cluster
+        self._source = source
+        self._watches = list(watches)
         self._deliver = deliver
-        self._room = threading.Semaphore(held)
-        self._stop = threading.Event()
-        self._threads = [
-            threading.Thread(
-                target=self._follow, args=(watch, start), name=f"watch {watch.key}", daemon=True
-            )
-            for watch, start in watches
-        ]
+        self._room = source.room(held)
+        self._subscriptions: list[Subscription] = []
 
     @classmethod
     def on_loop(
         cls,
-        cluster: WatchSource,
+        source: WatchSource,
         watches: Iterable[tuple[Watch, str | None]],
         queue: asyncio.Queue[Signal],
     ) -> Watchers:
@@ -116,44 +135,21 @@ class Watchers:
         def deliver(item: Signal) -> None:
             loop.call_soon_threadsafe(queue.put_nowait, item)
 
-        return cls(cluster, watches, deliver)
+        return cls(source, watches, deliver)
 
     def start(self) -> None:
-        for thread in self._threads:
-            thread.start()
+        self._subscriptions = [
+            self._source.subscribe(
+                watch.resource, watch.namespace, start, _Relay(watch, self._deliver), self._room
+            )
+            for watch, start in self._watches
+        ]
 
     def taken(self) -> None:
         """The stream took an event (``Seen``) off its queue: room for one more."""
-        self._room.release()
+        self._room.taken()
 
     def stop(self) -> None:
-        """Stop every watch and wait for its thread to end."""
-        self._stop.set()
-        for thread in self._threads:
-            thread.join(timeout=5)
-
-    def _follow(self, watch: Watch, start: str | None) -> None:
-        try:
-            events = self._cluster.watch_objects(
-                watch.resource,
-                watch.namespace,
-                start,
-                self._stop,
-                on_open=lambda: self._deliver(Opened(watch)),
-            )
-            for event in events:
-                if not self._wait_for_room():
-                    return
-                self._deliver(Seen(watch, event))
-        except WatchExpired:
-            self._deliver(Expired(watch))
-        except Exception as error:  # noqa: BLE001 - handed to the stream, which reports it
-            if not self._stop.is_set():
-                self._deliver(Broken(watch, error))
-
-    def _wait_for_room(self) -> bool:
-        """Block until the stream may hold one more event; ``False`` when stopped."""
-        while not self._room.acquire(timeout=_STOP_CHECK):
-            if self._stop.is_set():
-                return False
-        return True
+        """Stop every watch and wait until it ended: nothing is delivered after."""
+        for subscription in self._subscriptions:
+            subscription.stop()

@@ -1,0 +1,278 @@
+"""Every watch of one ``Cluster``, read by one thread running an event loop.
+
+A watch is an HTTP response that stays open for minutes and sends a line per event; a
+thread per watch would mean a thread per target per resource type (500 targets
+watching three kinds: 1,500 threads, each with its own stack, parked in a socket read).
+Here each watch is a task on one loop, whatever the number of watches, and whoever
+asked for it (a stream on the worker's loop, a bridge thread) gets its events through
+a ``WatchSink`` called on that loop.
+
+Each watch still is its own API watch, from its own resourceVersion: a target resumes
+from the positions it pushed, so two targets watching the same kind rarely stand at
+the same place, and the API server's watch cache serves many watchers of one kind
+cheaply. A ``Room`` bounds what a reader holds: a watch that finds no room stops
+reading, the API server's buffer for it fills and the server ends it.
+
+A quiet watch cannot tell an idle server from a gone one (a draining kube-apiserver
+holds its open watches for a minute, a lost network forever), so while watches are open
+a probe asks ``/livez`` every couple of seconds; when it gets no answer twice in a row,
+every open watch fails naming that cause.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+import ssl
+import threading
+from collections.abc import AsyncIterator, Callable
+from concurrent.futures import Future
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import aiohttp
+
+from activities.kube_types import (
+    ApiResource,
+    ClusterError,
+    WatchEvent,
+    WatchExpired,
+    failure,
+    parse_watch_line,
+)
+
+__all__ = ["Room", "Subscription", "WatchEngine", "WatchSink"]
+
+_log = logging.getLogger(__name__)
+_GONE = 410
+_WATCH_SECONDS = (240, 300)
+"""The server ends each watch after this long (jittered); it is then re-opened."""
+_WATCH_TIMEOUT = aiohttp.ClientTimeout(total=None, sock_connect=10.0)
+"""Watches read without a timeout: the server's timeoutSeconds or the probe ends them."""
+_PROBE_TIMEOUT = aiohttp.ClientTimeout(total=2.0)
+_PROBE_FAILURES = 2
+_STOP_TIMEOUT = 5.0
+
+
+class WatchSink(Protocol):
+    """Where a watch's news goes. Called on the engine's loop: must return at once (hand
+    over to another loop or a thread-safe queue)."""
+
+    def opened(self) -> None:
+        """The API server accepted the watch (once, not on each re-open)."""
+
+    def event(self, event: WatchEvent) -> None: ...
+
+    def ended(self, error: Exception) -> None:
+        """The watch ended by itself: ``WatchExpired`` (410) or ``ClusterError``. Not
+        called when the subscriber stopped it."""
+
+
+class Room:
+    """How many events the readers of some watches may hold; thread-safe ``taken``."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop, held: int) -> None:
+        self._loop = loop
+        self._free = asyncio.Semaphore(held)
+
+    def taken(self) -> None:
+        """One event handed over was consumed: room for one more."""
+        self._loop.call_soon_threadsafe(self._free.release)
+
+    async def wait(self) -> None:
+        await self._free.acquire()
+
+
+@dataclass(frozen=True)
+class Subscription:
+    _task: Future[None]
+    _loop: asyncio.AbstractEventLoop
+
+    def stop(self) -> None:
+        """Cancel the watch and wait until it ended: no news reaches the sink after."""
+        if self._task.done():
+            return
+        self._loop.call_soon_threadsafe(self._task.cancel)
+        with contextlib.suppress(Exception):
+            self._task.result(timeout=_STOP_TIMEOUT)
+
+
+class WatchEngine:
+    def __init__(
+        self,
+        host: str,
+        tls: ssl.SSLContext | None,
+        authorization: Callable[[], str | None],
+        probe_every: float,
+    ) -> None:
+        self._host = host.rstrip("/")
+        self._tls = tls
+        self._authorization = authorization
+        self._probe_every = probe_every
+        self._lock = threading.Lock()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._session: aiohttp.ClientSession | None = None
+        self._prober: asyncio.Task[None] | None = None
+        self._open: set[aiohttp.ClientResponse] = set()
+        self._unanswered: str | None = None
+        """Why the probe takes the API server for gone; ``None`` while it answers."""
+
+    def room(self, held: int) -> Room:
+        return Room(self._running(), held)
+
+    def watch(
+        self,
+        resource: ApiResource,
+        namespace: str | None,
+        resource_version: str | None,
+        sink: WatchSink,
+        room: Room | None = None,
+    ) -> Subscription:
+        """Follow ``resource`` (in ``namespace``, or all) after ``resource_version``;
+        re-opened whenever the server ends it, until stopped or it fails."""
+        loop = self._running()
+        follow = self._follow(resource, namespace, resource_version, sink, room)
+        return Subscription(asyncio.run_coroutine_threadsafe(follow, loop), loop)
+
+    # --- the loop ---
+
+    def _running(self) -> asyncio.AbstractEventLoop:
+        with self._lock:
+            if self._loop is None:
+                loop = asyncio.new_event_loop()
+                ready = threading.Event()
+                threading.Thread(
+                    target=self._run, args=(loop, ready), name="watches", daemon=True
+                ).start()
+                ready.wait()
+                self._loop = loop
+            return self._loop
+
+    def _run(self, loop: asyncio.AbstractEventLoop, ready: threading.Event) -> None:
+        asyncio.set_event_loop(loop)
+        loop.run_until_complete(self._start())
+        ready.set()
+        loop.run_forever()
+
+    async def _start(self) -> None:
+        connector = aiohttp.TCPConnector(limit=0, ssl=self._tls if self._tls else False)
+        self._session = aiohttp.ClientSession(connector=connector, timeout=_WATCH_TIMEOUT)
+        self._prober = asyncio.get_running_loop().create_task(self._probe())
+
+    async def _follow(
+        self,
+        resource: ApiResource,
+        namespace: str | None,
+        version: str | None,
+        sink: WatchSink,
+        room: Room | None,
+    ) -> None:
+        path = resource.path(namespace)
+        opened = False
+        try:
+            while True:
+                async with self._opened(path, version) as response:
+                    if not opened:
+                        sink.opened()
+                        opened = True
+                    async for event in _events(response):
+                        version = event.resource_version or version
+                        if room is not None:
+                            await room.wait()
+                        sink.event(event)
+        except (WatchExpired, ClusterError) as error:
+            sink.ended(error)
+        except (aiohttp.ClientError, OSError, ValueError) as error:
+            cause = self._unanswered or f"watch of {path} broke: {type(error).__name__}"
+            sink.ended(ClusterError(cause))
+
+    @contextlib.asynccontextmanager
+    async def _opened(self, path: str, version: str | None) -> AsyncIterator[Any]:
+        query = {
+            "watch": "true",
+            "allowWatchBookmarks": "true",
+            "timeoutSeconds": str(random.randint(*_WATCH_SECONDS)),  # noqa: S311 - jitter
+        }
+        if version:
+            query["resourceVersion"] = version
+        response = await self._get(path, query)
+        try:
+            if response.status == _GONE:
+                raise WatchExpired(f"{path} at resourceVersion {version}")
+            if response.status >= 300:
+                raise failure("GET", path, response.status, str(response.reason))
+            self._open.add(response)
+            yield response
+        finally:
+            self._open.discard(response)
+            response.close()
+
+    async def _get(
+        self, path: str, query: dict[str, str], timeout: aiohttp.ClientTimeout = _WATCH_TIMEOUT
+    ) -> aiohttp.ClientResponse:
+        assert self._session is not None
+        headers = {"Accept": "application/json"}
+        if authorization := self._authorization():
+            headers["Authorization"] = authorization
+        try:
+            return await self._session.get(
+                self._host + path, params=query, headers=headers, timeout=timeout
+            )
+        except (aiohttp.ClientError, OSError, TimeoutError) as error:
+            raise ClusterError(f"GET {path}: {type(error).__name__}") from None
+
+    async def _probe(self) -> None:
+        """While watches are open, ask the API server whether it answers; after
+        ``_PROBE_FAILURES`` silent probes in a row, close every open watch (each then
+        fails with the cause in ``_unanswered``)."""
+        failures = 0
+        while True:
+            await asyncio.sleep(self._probe_every)
+            cause = await self._silence() if self._open else None
+            failures = failures + 1 if cause else 0
+            if failures < _PROBE_FAILURES:
+                self._unanswered = None
+                continue
+            self._unanswered = f"the API server does not answer: {cause}"
+            _log.warning("closing %d watches: %s", len(self._open), self._unanswered)
+            for response in list(self._open):
+                response.close()
+
+    async def _silence(self) -> str | None:
+        """Why ``/livez`` got no answer; ``None`` when it got one of any HTTP status (a
+        server that answers is there, and a hardened RBAC may refuse the path)."""
+        try:
+            response = await self._get("/livez", {}, timeout=_PROBE_TIMEOUT)
+        except ClusterError as error:
+            return str(error)
+        response.release()
+        return None
+
+
+async def _events(response: aiohttp.ClientResponse) -> AsyncIterator[WatchEvent]:
+    """The response's lines as events. Read in chunks, not with the stream's line reader:
+    one object's line can be larger than its line limit (a ConfigMap holds up to 1 MiB)."""
+    pending = b""
+    async for chunk in response.content.iter_any():
+        pending += chunk
+        *complete, pending = pending.split(b"\n")
+        for line in complete:
+            if line.strip() and (event := parse_watch_line(line)) is not None:
+                yield event
+    if pending.strip() and (event := parse_watch_line(pending)) is not None:
+        yield event
+
+
+def tls_context(configuration: Any) -> ssl.SSLContext | None:
+    """The TLS the Kubernetes client's configuration asks for; ``None`` for plain HTTP."""
+    if not str(configuration.host).startswith("https"):
+        return None
+    context = ssl.create_default_context(cafile=configuration.ssl_ca_cert)
+    if configuration.cert_file:
+        context.load_cert_chain(configuration.cert_file, configuration.key_file)
+    if not configuration.verify_ssl:
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+    return context

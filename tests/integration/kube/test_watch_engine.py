@@ -1,0 +1,147 @@
+"""The watch engine against the real API server: one thread reads every watch, and a
+reader is handed no more events than its room holds."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from kubernetes import client
+
+from activities.kube import ApiResource, Cluster, WatchEvent
+from activities.stream.watchers import Opened, Seen, Signal, Watchers
+from activities.watches import Watch
+from workflows.plan import SelectedResource
+
+CONFIG_MAPS = ApiResource("", "v1", "configmaps", "ConfigMap", True, ("list", "watch"))
+
+
+def _watch(namespace: str) -> Watch:
+    selected = SelectedResource(
+        group="", version="v1", resource="configmaps", kind="ConfigMap", namespaced=True
+    )
+    return Watch(selected, namespace)
+
+
+class Inbox:
+    def __init__(self) -> None:
+        self.signals: list[Signal] = []
+        self._lock = threading.Lock()
+
+    def deliver(self, signal: Signal) -> None:
+        with self._lock:
+            self.signals.append(signal)
+
+    def count(self, kind: type) -> int:
+        with self._lock:
+            return sum(isinstance(s, kind) for s in self.signals)
+
+
+def _settled(count: Callable[[], int], *, within: float = 5.0, quiet: float = 0.5) -> int:
+    """``count`` once it stopped growing for ``quiet`` s (or as it is after ``within`` s)."""
+    deadline = time.monotonic() + within
+    last, since = -1, time.monotonic()
+    while time.monotonic() < deadline:
+        now = count()
+        if now != last:
+            last, since = now, time.monotonic()
+        elif time.monotonic() - since >= quiet and now > 0:
+            return now
+        time.sleep(0.05)
+    return count()
+
+
+def _changes(k8s: client.ApiClient, namespace: str, count: int) -> None:
+    core: Any = client.CoreV1Api(k8s)
+    for index in range(count):
+        core.create_namespaced_config_map(namespace, {"metadata": {"name": f"cm-{index}"}})
+
+
+@pytest.fixture
+def cluster(k8s: client.ApiClient) -> Cluster:
+    return Cluster(k8s)
+
+
+def _seen(inbox: Inbox) -> int:
+    return inbox.count(Seen)
+
+
+def _non_bookmarks(inbox: Inbox) -> list[WatchEvent]:
+    return [s.event for s in inbox.signals if isinstance(s, Seen) and s.event.type != "BOOKMARK"]
+
+
+def test_a_stream_that_takes_nothing_is_handed_no_more_than_held_events(
+    cluster: Cluster, k8s: client.ApiClient, namespace: str
+) -> None:
+    start = cluster.list_objects(CONFIG_MAPS, namespace).resource_version
+    inbox = Inbox()
+    watchers = Watchers(cluster, [(_watch(namespace), start)], inbox.deliver, held=5)
+    watchers.start()
+    try:
+        _changes(k8s, namespace, 12)
+        assert _settled(lambda: _seen(inbox)) == 5
+    finally:
+        watchers.stop()
+
+
+def test_each_event_taken_makes_room_for_one_more(
+    cluster: Cluster, k8s: client.ApiClient, namespace: str
+) -> None:
+    start = cluster.list_objects(CONFIG_MAPS, namespace).resource_version
+    inbox = Inbox()
+    watchers = Watchers(cluster, [(_watch(namespace), start)], inbox.deliver, held=5)
+    watchers.start()
+    try:
+        _changes(k8s, namespace, 12)
+        _settled(lambda: _seen(inbox))
+        for _ in range(3):
+            watchers.taken()
+        assert _settled(lambda: _seen(inbox)) == 8
+        assert [e.object["metadata"]["name"] for e in _non_bookmarks(inbox)] == [
+            f"cm-{index}" for index in range(8)
+        ]
+    finally:
+        watchers.stop()
+
+
+def test_a_stopped_watch_delivers_nothing_more(
+    cluster: Cluster, k8s: client.ApiClient, namespace: str
+) -> None:
+    start = cluster.list_objects(CONFIG_MAPS, namespace).resource_version
+    inbox = Inbox()
+    watchers = Watchers(cluster, [(_watch(namespace), start)], inbox.deliver)
+    watchers.start()
+    deadline = time.monotonic() + 10
+    while not inbox.count(Opened):
+        assert time.monotonic() < deadline, "the watch never opened"
+        time.sleep(0.05)
+    started = time.monotonic()
+    watchers.stop()
+    assert time.monotonic() - started < 2
+    _changes(k8s, namespace, 3)
+    time.sleep(1)
+    assert _non_bookmarks(inbox) == []
+
+
+def test_a_hundred_watches_are_read_by_one_thread(
+    cluster: Cluster, k8s: client.ApiClient, namespace: str
+) -> None:
+    start = cluster.list_objects(CONFIG_MAPS, namespace).resource_version
+    inboxes = [Inbox() for _ in range(100)]
+    before = threading.active_count()
+    watchers = [Watchers(cluster, [(_watch(namespace), start)], i.deliver) for i in inboxes]
+    for each in watchers:
+        each.start()
+    try:
+        _changes(k8s, namespace, 1)
+        deadline = time.monotonic() + 20
+        while not all(_non_bookmarks(inbox) for inbox in inboxes):
+            assert time.monotonic() < deadline, "not every watch saw the change"
+            time.sleep(0.1)
+        assert threading.active_count() - before <= 1  # the engine's, started on first use
+    finally:
+        for each in watchers:
+            each.stop()
