@@ -10,7 +10,7 @@ tests do, then measures:
    workflow's transition (the newest ``lastTransitionTime``) to the watch event that
    shows it; plus the bridge's own histogram (transition to patch);
 3. many targets on one worker (500 by default): time until all are Ready, the worker's
-   RSS and thread count (a stream holds one watch thread per resource type), and the
+   RSS and thread count (watches are read by one thread, whatever their number), and the
    status lag during the ramp;
 4. one live change to commit: a ConfigMap update until its content is on the remote,
    with ``push: {interval: 1s, maxCommits: 1}``, before the many targets and again

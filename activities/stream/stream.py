@@ -18,7 +18,7 @@ It reports ``live`` once every watch is open and the writer has fetched the remo
 ``disconnected`` with the cause when the API server or the remote fails (then the
 attempt fails and Temporal retries it), and ends by itself only when a watch's
 history expired (410): the workflow re-lists with a snapshot. Cancellation (delivered
-by heartbeats) stops every watch thread before the attempt ends, so two attempts of
+by heartbeats) stops every watch before the attempt ends, so two attempts of
 one target never stream at once.
 """
 

@@ -68,7 +68,7 @@ class Seen:
     watch: Watch
     event: WatchEvent
     received_at: float = field(default_factory=time.monotonic)
-    """When the watch thread read it (the start of its event-to-push latency)."""
+    """When the watch engine read it (the start of its event-to-push latency)."""
 
 
 @dataclass(frozen=True)
