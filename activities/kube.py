@@ -47,7 +47,7 @@ from activities.kube_types import (
     failure,
     parse_watch_line,
 )
-from activities.kube_watch import Room, Subscription, WatchEngine, WatchSink, tls_context
+from activities.kube_watch import WatchEngine, tls_context
 from workflows.api import (
     GROUP,
     VERSION,
@@ -67,12 +67,9 @@ __all__ = [
     "FluxRepository",
     "ObjectList",
     "ObjectRef",
-    "Room",
     "SecretData",
-    "Subscription",
     "WatchEvent",
     "WatchExpired",
-    "WatchSink",
     "parse_watch_line",
 ]
 
@@ -303,20 +300,10 @@ class Cluster:
         finally:
             subscription.stop()
 
-    def subscribe(
-        self,
-        resource: ApiResource,
-        namespace: str | None,
-        resource_version: str | None,
-        sink: WatchSink,
-        room: Room | None = None,
-    ) -> Subscription:
-        """Follow ``resource`` after ``resource_version``, handing its news to ``sink``
-        (on the engine's thread), holding no more than ``room`` allows."""
-        return self._engine.watch(resource, namespace, resource_version, sink, room)
-
-    def room(self, held: int) -> Room:
-        return self._engine.room(held)
+    @property
+    def watches(self) -> WatchEngine:
+        """The engine that reads every watch (``subscribe`` to follow one with a sink)."""
+        return self._engine
 
     # --- Events ---
 

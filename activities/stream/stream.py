@@ -144,7 +144,7 @@ class _Stream:
         except Superseded as error:
             raise self._superseded(error) from None
         starts = [(watch, self._positions.pushed.get(watch.key)) for watch in self._watches]
-        watchers = Watchers.on_loop(self._context.cluster, starts, self._queue)
+        watchers = Watchers.on_loop(self._context.cluster.watches, starts, self._queue)
         watchers.start()
         try:
             return await self._loop(writer, encryption, watchers)

@@ -21,16 +21,9 @@ import asyncio
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Protocol
 
-from activities.kube import (
-    ApiResource,
-    Room,
-    Subscription,
-    WatchEvent,
-    WatchExpired,
-    WatchSink,
-)
+from activities.kube import WatchEvent, WatchExpired
+from activities.kube_watch import Subscription, WatchEngine
 from activities.watches import Watch
 
 __all__ = [
@@ -40,27 +33,11 @@ __all__ = [
     "Opened",
     "Seen",
     "Signal",
-    "WatchSource",
     "Watchers",
 ]
 
 HELD_EVENTS = 10_000
 """Events read from the API server that a stream may hold before its watches pause."""
-
-
-class WatchSource(Protocol):
-    """What the watches come from: ``Cluster.subscribe``."""
-
-    def room(self, held: int) -> Room: ...
-
-    def subscribe(
-        self,
-        resource: ApiResource,
-        namespace: str | None,
-        resource_version: str | None,
-        sink: WatchSink,
-        room: Room | None = None,
-    ) -> Subscription: ...
 
 
 @dataclass(frozen=True)
@@ -111,7 +88,7 @@ class _Relay:
 class Watchers:
     def __init__(
         self,
-        source: WatchSource,
+        source: WatchEngine,
         watches: Iterable[tuple[Watch, str | None]],
         deliver: Callable[[Signal], None],
         *,
@@ -126,7 +103,7 @@ class Watchers:
     @classmethod
     def on_loop(
         cls,
-        source: WatchSource,
+        source: WatchEngine,
         watches: Iterable[tuple[Watch, str | None]],
         queue: asyncio.Queue[Signal],
     ) -> Watchers:
@@ -139,7 +116,7 @@ class Watchers:
 
     def start(self) -> None:
         self._subscriptions = [
-            self._source.subscribe(
+            self._source.watch(
                 watch.resource, watch.namespace, start, _Relay(watch, self._deliver), self._room
             )
             for watch, start in self._watches

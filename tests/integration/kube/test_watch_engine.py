@@ -3,9 +3,10 @@ reader is handed no more events than its room holds."""
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -73,29 +74,33 @@ def _non_bookmarks(inbox: Inbox) -> list[WatchEvent]:
     return [s.event for s in inbox.signals if isinstance(s, Seen) and s.event.type != "BOOKMARK"]
 
 
-def test_a_stream_that_takes_nothing_is_handed_no_more_than_held_events(
-    cluster: Cluster, k8s: client.ApiClient, namespace: str
-) -> None:
+@contextlib.contextmanager
+def _twelve_changes_watched(
+    cluster: Cluster, k8s: client.ApiClient, namespace: str, *, held: int
+) -> Iterator[tuple[Inbox, Watchers]]:
+    """A stream's watchers on ConfigMaps in ``namespace`` while 12 are created."""
     start = cluster.list_objects(CONFIG_MAPS, namespace).resource_version
     inbox = Inbox()
-    watchers = Watchers(cluster, [(_watch(namespace), start)], inbox.deliver, held=5)
+    watchers = Watchers(cluster.watches, [(_watch(namespace), start)], inbox.deliver, held=held)
     watchers.start()
     try:
         _changes(k8s, namespace, 12)
-        assert _settled(lambda: _seen(inbox)) == 5
+        yield inbox, watchers
     finally:
         watchers.stop()
+
+
+def test_a_stream_that_takes_nothing_is_handed_no_more_than_held_events(
+    cluster: Cluster, k8s: client.ApiClient, namespace: str
+) -> None:
+    with _twelve_changes_watched(cluster, k8s, namespace, held=5) as (inbox, _):
+        assert _settled(lambda: _seen(inbox)) == 5
 
 
 def test_each_event_taken_makes_room_for_one_more(
     cluster: Cluster, k8s: client.ApiClient, namespace: str
 ) -> None:
-    start = cluster.list_objects(CONFIG_MAPS, namespace).resource_version
-    inbox = Inbox()
-    watchers = Watchers(cluster, [(_watch(namespace), start)], inbox.deliver, held=5)
-    watchers.start()
-    try:
-        _changes(k8s, namespace, 12)
+    with _twelve_changes_watched(cluster, k8s, namespace, held=5) as (inbox, watchers):
         _settled(lambda: _seen(inbox))
         for _ in range(3):
             watchers.taken()
@@ -103,8 +108,6 @@ def test_each_event_taken_makes_room_for_one_more(
         assert [e.object["metadata"]["name"] for e in _non_bookmarks(inbox)] == [
             f"cm-{index}" for index in range(8)
         ]
-    finally:
-        watchers.stop()
 
 
 def test_a_stopped_watch_delivers_nothing_more(
@@ -112,7 +115,7 @@ def test_a_stopped_watch_delivers_nothing_more(
 ) -> None:
     start = cluster.list_objects(CONFIG_MAPS, namespace).resource_version
     inbox = Inbox()
-    watchers = Watchers(cluster, [(_watch(namespace), start)], inbox.deliver)
+    watchers = Watchers(cluster.watches, [(_watch(namespace), start)], inbox.deliver)
     watchers.start()
     deadline = time.monotonic() + 10
     while not inbox.count(Opened):
@@ -132,7 +135,7 @@ def test_a_hundred_watches_are_read_by_one_thread(
     start = cluster.list_objects(CONFIG_MAPS, namespace).resource_version
     inboxes = [Inbox() for _ in range(100)]
     before = threading.active_count()
-    watchers = [Watchers(cluster, [(_watch(namespace), start)], i.deliver) for i in inboxes]
+    watchers = [Watchers(cluster.watches, [(_watch(namespace), start)], i.deliver) for i in inboxes]
     for each in watchers:
         each.start()
     try:
