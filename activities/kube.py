@@ -12,7 +12,7 @@ never appears in a ``repr``.
 
 Watches are read by one ``WatchEngine`` per ``Cluster`` (``activities/kube_watch``):
 one thread and its event loop, whatever the number of watches. ``watch_objects`` is
-the blocking way to follow one, for threads (the bridge); ``subscribe`` hands a
+the blocking way to follow one, for threads (the bridge); ``watches.watch`` hands a
 watch's news to a sink (the streams).
 """
 
@@ -38,6 +38,7 @@ from pydantic import ValidationError
 from urllib3.exceptions import HTTPError
 
 from activities.kube_types import (
+    GONE,
     AlreadyExists,
     ApiResource,
     ClusterError,
@@ -74,7 +75,7 @@ __all__ = [
 ]
 
 _log = logging.getLogger(__name__)
-_NOT_FOUND, _GONE = 404, 410
+_NOT_FOUND = 404
 _REQUEST_TIMEOUT = (10.0, 60.0)
 _POOL_SIZE = 128
 _PROBE_EVERY = 2.0
@@ -302,7 +303,7 @@ class Cluster:
 
     @property
     def watches(self) -> WatchEngine:
-        """The engine that reads every watch (``subscribe`` to follow one with a sink)."""
+        """The engine that reads every watch (``watch`` follows one with a sink)."""
         return self._engine
 
     # --- Events ---
@@ -433,7 +434,7 @@ class Cluster:
                     "GET", path, query=[("limit", str(page_size)), ("continue", token)]
                 )
             except ClusterError as error:
-                if error.status == _GONE:
+                if error.status == GONE:
                     raise WatchExpired(f"list of {path} expired while paging") from None
                 raise
 

@@ -14,6 +14,7 @@ from typing import Any, ClassVar
 from workflows.api.conditions import LifecycleReason
 
 __all__ = [
+    "GONE",
     "AlreadyExists",
     "ApiResource",
     "ClusterError",
@@ -24,7 +25,9 @@ __all__ = [
     "parse_watch_line",
 ]
 
-_FORBIDDEN, _CONFLICT, _GONE = 403, 409, 410
+_FORBIDDEN, _CONFLICT = 403, 409
+GONE = 410
+"""The status of a request for history the API server no longer has."""
 
 
 class ClusterError(Exception):
@@ -90,7 +93,7 @@ def failure(method: str, path: str, status: int, reason: str) -> ClusterError:
     return ClusterError(message, status)
 
 
-def parse_watch_line(line: bytes) -> WatchEvent | None:
+def parse_watch_line(line: bytes | bytearray) -> WatchEvent | None:
     """One line of a watch response; ``None`` for a type this module does not know.
 
     ``WatchExpired`` for the 410 ERROR the server sends when the history is gone.
@@ -100,7 +103,7 @@ def parse_watch_line(line: bytes) -> WatchEvent | None:
     obj = decoded.get("object") or {}
     if kind == "ERROR":
         code = obj.get("code")
-        if code == _GONE:
+        if code == GONE:
             raise WatchExpired(str(obj.get("message") or "resource version too old"))
         raise ClusterError(f"watch error {code}: {obj.get('reason')}", code)
     if kind not in ("ADDED", "MODIFIED", "DELETED", "BOOKMARK"):

@@ -36,6 +36,7 @@ from typing import Any, Protocol
 import aiohttp
 
 from activities.kube_types import (
+    GONE,
     ApiResource,
     ClusterError,
     WatchEvent,
@@ -47,7 +48,6 @@ from activities.kube_types import (
 __all__ = ["Room", "Subscription", "WatchEngine", "WatchSink"]
 
 _log = logging.getLogger(__name__)
-_GONE = 410
 _WATCH_SECONDS = (240, 300)
 """The server ends each watch after this long (jittered); it is then re-opened."""
 _WATCH_TIMEOUT = aiohttp.ClientTimeout(total=None, sock_connect=10.0)
@@ -166,6 +166,7 @@ class WatchEngine:
     async def _start(self) -> None:
         connector = aiohttp.TCPConnector(limit=0, ssl=self._tls if self._tls else False)
         self._session = aiohttp.ClientSession(connector=connector, timeout=_WATCH_TIMEOUT)
+        # Held: the loop keeps only a weak reference to its tasks.
         self._prober = asyncio.get_running_loop().create_task(self._probe())
 
     async def _follow(
@@ -206,7 +207,7 @@ class WatchEngine:
             query["resourceVersion"] = version
         response = await self._get(path, query)
         try:
-            if response.status == _GONE:
+            if response.status == GONE:
                 raise WatchExpired(f"{path} at resourceVersion {version}")
             if response.status >= 300:
                 raise failure("GET", path, response.status, str(response.reason))
@@ -260,11 +261,15 @@ class WatchEngine:
 
 async def _events(response: aiohttp.ClientResponse) -> AsyncIterator[WatchEvent]:
     """The response's lines as events. Read in chunks, not with the stream's line reader:
-    one object's line can be larger than its line limit (a ConfigMap holds up to 1 MiB)."""
-    pending = b""
+    one object's line can be larger than its line limit (a ConfigMap holds up to 1 MiB).
+    A line that spans many chunks is split once, when its end arrives."""
+    pending = bytearray()
     async for chunk in response.content.iter_any():
         pending += chunk
-        *complete, pending = pending.split(b"\n")
+        if b"\n" not in chunk:
+            continue
+        *complete, rest = pending.split(b"\n")
+        pending = bytearray(rest)
         for line in complete:
             if line.strip() and (event := parse_watch_line(line)) is not None:
                 yield event

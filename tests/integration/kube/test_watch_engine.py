@@ -148,3 +148,28 @@ def test_a_hundred_watches_are_read_by_one_thread(
     finally:
         for each in watchers:
             each.stop()
+
+
+def test_an_object_larger_than_many_reads_arrives_whole(
+    cluster: Cluster, k8s: client.ApiClient, namespace: str
+) -> None:
+    start = cluster.list_objects(CONFIG_MAPS, namespace).resource_version
+    inbox = Inbox()
+    watchers = Watchers(cluster.watches, [(_watch(namespace), start)], inbox.deliver)
+    watchers.start()
+    value = "x" * 600_000  # dozens of 16 KiB TLS reads
+    try:
+        core: Any = client.CoreV1Api(k8s)
+        core.create_namespaced_config_map(
+            namespace, {"metadata": {"name": "big"}, "data": {"v": value}}
+        )
+        core.create_namespaced_config_map(namespace, {"metadata": {"name": "after"}})
+        deadline = time.monotonic() + 20
+        while len(_non_bookmarks(inbox)) < 2:
+            assert time.monotonic() < deadline, "the events did not arrive"
+            time.sleep(0.05)
+        big, after = _non_bookmarks(inbox)
+        assert big.object["data"]["v"] == value
+        assert after.object["metadata"]["name"] == "after"
+    finally:
+        watchers.stop()
