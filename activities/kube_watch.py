@@ -45,7 +45,7 @@ from activities.kube_types import (
     parse_watch_line,
 )
 
-__all__ = ["Room", "Subscription", "WatchEngine", "WatchSink"]
+__all__ = ["LineBuffer", "Room", "Subscription", "WatchEngine", "WatchSink"]
 
 _log = logging.getLogger(__name__)
 _WATCH_SECONDS = (240, 300)
@@ -261,20 +261,34 @@ class WatchEngine:
 
 async def _events(response: aiohttp.ClientResponse) -> AsyncIterator[WatchEvent]:
     """The response's lines as events. Read in chunks, not with the stream's line reader:
-    one object's line can be larger than its line limit (a ConfigMap holds up to 1 MiB).
-    A line that spans many chunks is split once, when its end arrives."""
-    pending = bytearray()
+    one object's line can be larger than its line limit (a ConfigMap holds up to 1 MiB)."""
+    lines = LineBuffer()
     async for chunk in response.content.iter_any():
-        pending += chunk
-        if b"\n" not in chunk:
-            continue
-        *complete, rest = pending.split(b"\n")
-        pending = bytearray(rest)
-        for line in complete:
-            if line.strip() and (event := parse_watch_line(line)) is not None:
+        for line in lines.feed(chunk):
+            if (event := parse_watch_line(line)) is not None:
                 yield event
-    if pending.strip() and (event := parse_watch_line(pending)) is not None:
+    if (last := lines.rest()) and (event := parse_watch_line(last)) is not None:
         yield event
+
+
+class LineBuffer:
+    """Chunks in, complete non-blank lines out. A line that spans many chunks is split
+    once, when its end arrives."""
+
+    def __init__(self) -> None:
+        self._pending = bytearray()
+
+    def feed(self, chunk: bytes) -> list[bytearray]:
+        self._pending += chunk
+        if b"\n" not in chunk:
+            return []
+        *complete, rest = self._pending.split(b"\n")
+        self._pending = rest
+        return [line for line in complete if line.strip()]
+
+    def rest(self) -> bytearray | None:
+        """What followed the last line end, when the response ended without one."""
+        return self._pending if self._pending.strip() else None
 
 
 def tls_context(configuration: Any) -> ssl.SSLContext | None:
