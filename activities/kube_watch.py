@@ -27,9 +27,10 @@ import logging
 import random
 import ssl
 import threading
+import time
 from asyncio import sslproto
-from collections.abc import AsyncIterator, Callable
-from concurrent.futures import Future
+from collections.abc import AsyncIterator, Callable, Iterable
+from concurrent.futures import CancelledError, Future
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -45,7 +46,7 @@ from activities.kube_types import (
     parse_watch_line,
 )
 
-__all__ = ["LineBuffer", "Room", "Subscription", "WatchEngine", "WatchSink"]
+__all__ = ["LineBuffer", "Room", "Subscription", "WatchEngine", "WatchSink", "stop_all"]
 
 _log = logging.getLogger(__name__)
 _WATCH_SECONDS = (240, 300)
@@ -91,14 +92,37 @@ class Room:
 class Subscription:
     _task: Future[None]
     _loop: asyncio.AbstractEventLoop
+    watched: str
+    """What is watched (resource and namespace), for the log."""
 
     def stop(self) -> None:
         """Cancel the watch and wait until it ended: no news reaches the sink after."""
+        stop_all([self])
+
+    def _cancel(self) -> bool:
+        """Ask the watch to end; ``False`` when it already has."""
         if self._task.done():
-            return
+            return False
         self._loop.call_soon_threadsafe(self._task.cancel)
-        with contextlib.suppress(Exception):
-            self._task.result(timeout=_STOP_TIMEOUT)
+        return True
+
+    def _ended_by(self, deadline: float) -> bool:
+        with contextlib.suppress(CancelledError, Exception):
+            self._task.result(timeout=max(deadline - time.monotonic(), 0.0))
+        return self._task.done()
+
+
+def stop_all(subscriptions: Iterable[Subscription]) -> None:
+    """Cancel every watch at once, then wait until each ended: no news reaches their sinks
+    after. A watch the engine's loop does not end within ``_STOP_TIMEOUT`` is logged, since
+    its sink may then still be called."""
+    running = [s for s in subscriptions if s._cancel()]
+    deadline = time.monotonic() + _STOP_TIMEOUT
+    for subscription in running:
+        if not subscription._ended_by(deadline):
+            _log.warning(
+                "watch of %s did not stop within %.1f s", subscription.watched, _STOP_TIMEOUT
+            )
 
 
 class WatchEngine:
@@ -136,7 +160,8 @@ class WatchEngine:
         re-opened whenever the server ends it, until stopped or it fails."""
         loop = self._running()
         follow = self._follow(resource, namespace, resource_version, sink, room)
-        return Subscription(asyncio.run_coroutine_threadsafe(follow, loop), loop)
+        task = asyncio.run_coroutine_threadsafe(follow, loop)
+        return Subscription(task, loop, resource.path(namespace))
 
     # --- the loop ---
 

@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from activities.kube import WatchEvent, WatchExpired
-from activities.kube_watch import Subscription, WatchEngine
+from activities.kube_watch import Subscription, WatchEngine, stop_all
 from activities.watches import Watch
 
 __all__ = [
@@ -128,5 +128,4 @@ class Watchers:
 
     def stop(self) -> None:
         """Stop every watch and wait until it ended: nothing is delivered after."""
-        for subscription in self._subscriptions:
-            subscription.stop()
+        stop_all(self._subscriptions)

@@ -37,6 +37,9 @@ _CGI_HEADERS = {
 class GitHttpHandler(BaseHTTPRequestHandler):
     server: GitHttpServer
     protocol_version = "HTTP/1.1"
+    # Headers and body go out in separate writes: with Nagle on, the second waits for the
+    # client's delayed ACK (~40 ms per response on Linux), as real git servers do not.
+    disable_nagle_algorithm = True
 
     def do_GET(self) -> None:
         self._serve()
