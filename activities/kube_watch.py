@@ -11,7 +11,8 @@ Each watch still is its own API watch, from its own resourceVersion: a target re
 from the positions it pushed, so two targets watching the same kind rarely stand at
 the same place, and the API server's watch cache serves many watchers of one kind
 cheaply. A ``Room`` bounds what a reader holds: a watch that finds no room stops
-reading, the API server's buffer for it fills and the server ends it.
+reading, the buffers for it fill and the API server closes it; it is re-opened from the
+last event handed over, like a watch the server ended on its timeout.
 
 A quiet watch cannot tell an idle server from a gone one (a draining kube-apiserver
 holds its open watches for a minute, a lost network forever), so while watches are open

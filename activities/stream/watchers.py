@@ -8,9 +8,10 @@ is established, ``Expired`` when the API server no longer has the history (410),
 
 Memory stays bounded: at most ``held`` events are handed over and not yet ``taken`` by
 the stream. When the stream falls behind (a push that takes long), its watches stop
-reading, the API server's buffer for each fills, and the server ends it: the attempt
-then fails and the next one resumes from the pushed positions, or re-lists if that
-history is gone. Nothing piles up in the worker.
+reading, the socket buffers and the API server's buffer for each fill, and the server
+closes it. The engine re-opens it from the last event it handed over, or, when the API
+server no longer has that history (410), the stream ends with ``Expired`` and the workflow
+re-lists. Nothing piles up in the worker.
 
 Moves data only; the stream decides what to do with it.
 """

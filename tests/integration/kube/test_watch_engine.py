@@ -1,5 +1,6 @@
-"""The watch engine against the real API server: one thread reads every watch, and a
-reader is handed no more events than its room holds."""
+"""The watch engine against the real API server: one thread reads every watch, a reader
+is handed no more events than its room holds, and a watch the server drops for not
+reading picks up where it stopped."""
 
 from __future__ import annotations
 
@@ -35,6 +36,10 @@ class Inbox:
     def deliver(self, signal: Signal) -> None:
         with self._lock:
             self.signals.append(signal)
+
+    def received(self) -> list[Signal]:
+        with self._lock:
+            return list(self.signals)
 
     def count(self, kind: type) -> int:
         with self._lock:
@@ -171,5 +176,71 @@ def test_an_object_larger_than_many_reads_arrives_whole(
         big, after = _non_bookmarks(inbox)
         assert big.object["data"]["v"] == value
         assert after.object["metadata"]["name"] == "after"
+    finally:
+        watchers.stop()
+
+
+def _terminated_watchers(k8s: client.ApiClient) -> float:
+    """Watchers the API server closed because they did not read
+    (``apiserver_terminated_watchers_total``)."""
+    api: Any = k8s
+    token = api.configuration.get_api_key_with_prefix("BearerToken")
+    response = api.call_api(
+        "GET", f"{api.configuration.host}/metrics", header_params={"Authorization": token}
+    )
+    response.read()
+    return sum(
+        float(line.rsplit(" ", 1)[1])
+        for line in response.data.decode().splitlines()
+        if line.startswith("apiserver_terminated_watchers_total")
+    )
+
+
+def _created_until_dropped(k8s: client.ApiClient, namespace: str, dropped_before: float) -> int:
+    """Create 16 kB ConfigMaps until the API server closes a watcher for not reading (the
+    socket buffers between it and the engine are full), then ten more; how many."""
+    core: Any = client.CoreV1Api(k8s)
+    count = 0
+    while count < 3000 and (count % 50 or _terminated_watchers(k8s) == dropped_before):
+        core.create_namespaced_config_map(
+            namespace, {"metadata": {"name": f"cm-{count}"}, "data": {"v": "x" * 16_000}}
+        )
+        count += 1
+    assert _terminated_watchers(k8s) > dropped_before, "the API server never dropped the watch"
+    for index in range(count, count + 10):
+        core.create_namespaced_config_map(namespace, {"metadata": {"name": f"cm-{index}"}})
+    return count + 10
+
+
+def _taking_all(inbox: Inbox, watchers: Watchers, wanted: int) -> list[Signal]:
+    """Take every event handed over until ``wanted`` objects came, or something else did."""
+    deadline, taken = time.monotonic() + 60, 0
+    while time.monotonic() < deadline:
+        signals = inbox.received()
+        for _ in signals[taken:]:
+            watchers.taken()
+        taken = len(signals)
+        news = [s for s in signals if not isinstance(s, Opened)]
+        if len(news) >= wanted or any(not isinstance(s, Seen) for s in news):
+            return signals
+        time.sleep(0.05)
+    return signals
+
+
+def test_a_watch_the_api_server_drops_for_not_reading_resumes_where_it_stopped(
+    cluster: Cluster, k8s: client.ApiClient, namespace: str
+) -> None:
+    start = cluster.list_objects(CONFIG_MAPS, namespace).resource_version
+    dropped_before = _terminated_watchers(k8s)
+    inbox = Inbox()
+    watchers = Watchers(cluster.watches, [(_watch(namespace), start)], inbox.deliver, held=5)
+    watchers.start()
+    try:
+        count = _created_until_dropped(k8s, namespace, dropped_before)
+        signals = _taking_all(inbox, watchers, count)
+        assert [s for s in signals if not isinstance(s, Opened | Seen)] == []
+        assert [e.object["metadata"]["name"] for e in _non_bookmarks(inbox)] == [
+            f"cm-{index}" for index in range(count)
+        ]
     finally:
         watchers.stop()
