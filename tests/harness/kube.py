@@ -152,16 +152,33 @@ class ControlPlane:
     def restart_apiserver(self) -> None:
         """End the stopped kube-apiserver (SIGKILL if it still drains) and start it again on
         the same port, with the same flags and etcd; return once it is ready."""
-        stopped = self._apiserver()
+        self._restart(_APISERVER, self.apiserver_ready)
+
+    def stop_etcd(self) -> None:
+        """Stop etcd by its pid (SIGTERM, then SIGKILL); kube-apiserver keeps running."""
+        self._process(_ETCD).stop()
+
+    def restart_etcd(self) -> None:
+        """Start etcd again with the same data and ports; return once it is healthy."""
+        self._restart(_ETCD, self.etcd_ready)
+
+    def etcd_ready(self) -> bool:
+        return _http_ok(f"{self.etcd_url}/health")
+
+    def _restart(self, name: str, ready: Callable[[], bool]) -> None:
+        stopped = self._process(name)
         stopped.stop(grace=1.0)
         restarted = ManagedProcess(
             name=stopped.name, argv=stopped.argv, log_path=stopped.log_path
         ).start()
         self.processes[self.processes.index(stopped)] = restarted
-        restarted.wait_ready(self.apiserver_ready, timeout=120)
+        restarted.wait_ready(ready, timeout=120)
 
     def _apiserver(self) -> ManagedProcess:
-        return next(p for p in self.processes if p.name == _APISERVER)
+        return self._process(_APISERVER)
+
+    def _process(self, name: str) -> ManagedProcess:
+        return next(p for p in self.processes if p.name == name)
 
     def stop(self) -> None:
         for process in reversed(self.processes):
@@ -169,6 +186,7 @@ class ControlPlane:
 
 
 _APISERVER = "kube-apiserver"
+_ETCD = "etcd"
 
 
 def _b64(raw: bytes) -> str:
@@ -231,7 +249,7 @@ def _start_etcd(tools: Tools, workdir: Path) -> tuple[ManagedProcess, str]:
     client_url = f"http://127.0.0.1:{client_port}"
     peer_url = f"http://127.0.0.1:{peer_port}"
     etcd = ManagedProcess(
-        name="etcd",
+        name=_ETCD,
         argv=[
             str(tools.bin("etcd")),
             "--name=harness",
