@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 import secrets
+import signal
 import ssl
 import subprocess
 import urllib.request
@@ -153,6 +155,14 @@ class ControlPlane:
         """End the stopped kube-apiserver (SIGKILL if it still drains) and start it again on
         the same port, with the same flags and etcd; return once it is ready."""
         self._restart(_APISERVER, self.apiserver_ready)
+
+    def freeze_apiserver(self) -> None:
+        """SIGSTOP kube-apiserver: the kernel still accepts connections, nothing answers
+        (a hung process, or a network path that drops everything)."""
+        os.kill(self._apiserver().pid, signal.SIGSTOP)
+
+    def thaw_apiserver(self) -> None:
+        os.kill(self._apiserver().pid, signal.SIGCONT)
 
     def stop_etcd(self) -> None:
         """Stop etcd by its pid (SIGTERM, then SIGKILL); kube-apiserver keeps running."""

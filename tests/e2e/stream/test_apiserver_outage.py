@@ -1,7 +1,8 @@
-"""kube-apiserver down while a target streams (etcd keeps running): EventStreamLive goes
-False/Disconnected with the cause within seconds, and once the API server is back on the
-same port with the same flags the stream is live again, Ready and EventStreamLive return
-True on the GitTarget, and the changes made just before the outage and after it reach Git.
+"""kube-apiserver down or frozen while a target streams (etcd keeps running):
+EventStreamLive goes False/Disconnected with the cause within seconds, and once the API
+server is back (restarted on the same port with the same flags, or thawed) the stream is
+live again, Ready and EventStreamLive return True on the GitTarget, and the changes made
+just before the outage and after it reach Git.
 
 While the API server is down the bridge cannot write status, so the stream's state is
 read from the workflow (its ``status`` query). Stopping the session's API server would
@@ -51,6 +52,7 @@ def restored_apiserver(scenario: Scenario) -> Iterator[None]:
     """kube-apiserver running again when the test ends, however it ends, before the
     scenario's cleanup needs it."""
     yield
+    scenario.plane.thaw_apiserver()
     if not scenario.plane.apiserver_ready():
         scenario.plane.restart_apiserver()
 
@@ -141,5 +143,44 @@ async def test_the_api_server_down_goes_disconnected_and_everything_lands_when_i
 
     relists = operator.workers[-1].metric(_EXPIRED)
     print(f"re-lists because the restarted server had no watch history: {relists:.0f}")
+    s.wait("mirror", "Ready=true", timeout=60)
+    s.wait("mirror", "EventStreamLive=true", timeout=10)
+
+
+@pytest.mark.usefixtures("operator", "restored_apiserver")
+async def test_a_frozen_api_server_goes_disconnected_and_everything_lands_when_it_thaws(
+    scenario: Scenario, temporal_client: Client
+) -> None:
+    """SIGSTOP: connections still open (the kernel accepts them) but nothing answers, so
+    only the worker's ``/livez`` probe can tell; nothing of the watch history is lost."""
+    s = scenario
+    s.apply(
+        s.config_map("before", {"v": "1"}),
+        s.credentials(),
+        s.provider(),
+        s.target(key=None),
+        s.watch_rule(resources=("configmaps",)),
+    )
+    s.wait("mirror", "Ready=true", timeout=90)
+    await _until(temporal_client, s, lambda c: c[0] == "True", "EventStreamLive=True", 30)
+    s.apply(s.config_map("just-before", {"v": "1"}))
+
+    frozen_at = time.monotonic()
+    s.plane.freeze_apiserver()
+    _, reason, message = await _until(
+        temporal_client, s, lambda c: c[0] == "False", "EventStreamLive=False", 15
+    )
+    print(f"EventStreamLive=False/{reason} {time.monotonic() - frozen_at:.1f}s: {message}")
+    assert reason == StreamReason.DISCONNECTED
+    assert "configmaps" in message and "does not answer" in message, "the cause is named"
+    while time.monotonic() - frozen_at < OUTAGE:
+        await asyncio.sleep(0.5)
+
+    thawed_at = time.monotonic()
+    s.plane.thaw_apiserver()
+    s.apply(s.config_map("after", {"v": "1"}), s.config_map("before", {"v": "2"}))
+    await _until(temporal_client, s, lambda c: c[0] == "True", "EventStreamLive=True again", 60)
+    s.until(lambda: _in_git(s) == _WANTED, "the changes made around the freeze in Git")
+    print(f"the changes made around the freeze in Git {time.monotonic() - thawed_at:.1f}s")
     s.wait("mirror", "Ready=true", timeout=60)
     s.wait("mirror", "EventStreamLive=true", timeout=10)
