@@ -261,10 +261,14 @@ class WatchEngine:
         """While watches are open, ask the API server whether it answers; after
         ``_PROBE_FAILURES`` silent probes in a row, close every open watch (each then
         fails with the cause in ``_unanswered``)."""
-        failures = 0
+        failures, took = 0, 0.0
         while True:
-            await asyncio.sleep(self._probe_every)
+            # Probes start every ``probe_every``: one that waited out its timeout is
+            # followed at once, so a hanging server is found two timeouts after it hung.
+            await asyncio.sleep(max(self._probe_every - took, 0.0))
+            started = time.monotonic()
             cause = await self._silence() if self._open else None
+            took = time.monotonic() - started
             failures = failures + 1 if cause else 0
             if failures < _PROBE_FAILURES:
                 self._unanswered = None
