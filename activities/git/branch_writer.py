@@ -238,23 +238,24 @@ class BranchWriter:
         return parse_fence(self.read_file(fence_path(folder)))
 
     def find_operation(
-        self, operation_id: str, *, path: str = "", depth: int = 200
+        self, operation_id: str, *, path: str = "", below: str | None = None, depth: int = 200
     ) -> FoundOperation | None:
         """The commit that carries ``operation_id``, and what it changed under ``path``.
 
         Walks the newest ``depth`` commits of the branch's first-parent history from
-        the last fetched remote tip (fetching first when this writer has not yet), so
-        a retried operation can report the push its first try made. ``path`` is a
-        target path (``""``: the whole repository).
+        the last fetched remote tip (fetching first when this writer has not yet), or
+        from the first parent of commit ``below``, so a retried operation can report
+        the push its first try made. ``path`` is a target path (``""``: the whole
+        repository).
         """
         folder = target_folder(path)
         with self._repo_lock:
             try:
                 if self._branch_exists is None:
                     self._fetch()
-                return find_operation(
-                    self._ensure_repo(), self._remote_tip(), operation_id, folder, depth
-                )
+                repo = self._ensure_repo()
+                start = self._remote_tip() if below is None else _first_parent(repo, below)
+                return find_operation(repo, start, operation_id, folder, depth)
             except (pygit2.GitError, OSError) as error:
                 raise self._operation_failed(error) from error
 
@@ -532,3 +533,8 @@ def _existing_cache(path: Path) -> pygit2.Repository | None:
         _log.warning("cache clone %s is unreadable; starting a fresh one", path)
         shutil.rmtree(path)
         return None
+
+
+def _first_parent(repo: pygit2.Repository, commit: str) -> pygit2.Oid | None:
+    parents = repo[commit].peel(pygit2.Commit).parent_ids
+    return parents[0] if parents else None

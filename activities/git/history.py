@@ -4,7 +4,7 @@ A retried operation (a Temporal activity whose first try pushed, then lost its
 answer) finds its own commit here and reports that commit's facts instead of
 "nothing changed". Counts come from the commit's diff with its first parent,
 restricted to a folder, so they are the counts of what the operation wrote
-under its target path.
+under its target path (its fence file not counted).
 
 Reads the local clone only: writes no objects, moves no refs, talks to no remote.
 """
@@ -15,6 +15,7 @@ import pygit2
 from pygit2.enums import DeltaStatus
 
 from activities.git.changes import FileCounts, FoundOperation
+from activities.git.fence import FENCE_FILE
 from activities.git.messages import operation_of
 
 __all__ = ["find_operation"]
@@ -48,14 +49,15 @@ def _counts(commit: pygit2.Commit, under: str) -> FileCounts:
 
 
 def _statuses(old: pygit2.Tree | None, new: pygit2.Tree | None) -> list[DeltaStatus]:
-    """How each file differs from ``old`` to ``new`` (``None``: an empty folder)."""
+    """How each file differs from ``old`` to ``new`` (``None``: an empty folder); the
+    folder's fence file is no object and counts as nothing, as in the writer's counts."""
     if new is not None:
         diff = old.diff_to_tree(new) if old is not None else new.diff_to_tree(swap=True)
     elif old is not None:
         diff = old.diff_to_tree()
     else:
         return []
-    return [delta.status for delta in diff.deltas]
+    return [delta.status for delta in diff.deltas if delta.new_file.path != FENCE_FILE]
 
 
 def _folder(tree: pygit2.Tree | None, under: str) -> pygit2.Tree | None:

@@ -110,11 +110,22 @@ def snapshot(writer: BranchWriter, request: SnapshotRequest) -> SnapshotResult:
     )
     applied, push = writer.write_now(change)
     writer.versions.replace(target, _written_versions(request, contents))
-    if applied.commit is None and request.operation_id is not None:
-        found = writer.find_operation(request.operation_id, path=target)
-        if found is not None:
-            applied = replace(applied, commit=found.commit, counts=found.counts)
+    if request.operation_id is not None:
+        applied = _with_earlier_try(writer, request.operation_id, target, applied)
     return _result(applied, push)
+
+
+def _with_earlier_try(
+    writer: BranchWriter, operation_id: str, target: str, applied: AppliedChange
+) -> AppliedChange:
+    """What the whole snapshot changed, when an earlier try of it landed a commit (its
+    worker died after the push). A retry may still commit itself: its new fence."""
+    earlier = writer.find_operation(operation_id, path=target, below=applied.commit)
+    if earlier is None:
+        return applied
+    if applied.commit is None:
+        return replace(applied, commit=earlier.commit, counts=earlier.counts)
+    return replace(applied, counts=earlier.counts + applied.counts)
 
 
 def _stored_blobs(

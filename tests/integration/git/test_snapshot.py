@@ -9,11 +9,13 @@ import pytest
 from activities.git import (
     BranchWriter,
     Change,
+    Fence,
     FileState,
     GitOperationFailed,
     Listing,
     PathOutsideTarget,
     SnapshotRequest,
+    Stage,
     snapshot,
 )
 from activities.manifests import ObjectId, object_path
@@ -235,6 +237,25 @@ class TestRetriedSnapshot:
         )
         assert (first.created, first.updated, first.deleted) == (1, 0, 2)
         assert populated.log()[1].startswith("seed")
+
+    def test_retry_under_a_newer_fence_reports_what_the_whole_snapshot_changed(
+        self, populated: BareRepo, make_writer: WriterFactory
+    ) -> None:
+        # The first try's worker died after its push landed; the retry's own commit only
+        # moves the fence to its attempt, so alone it would report nothing created.
+        files = dict([obj("a", "keep"), obj("c", "new")])
+        first = snapshot(
+            make_writer(populated.url),
+            SnapshotRequest(TARGET, files, None, "wf/6", fence=Fence(1, Stage.SNAPSHOT, 1)),
+        )
+
+        retry = snapshot(
+            make_writer(populated.url),
+            SnapshotRequest(TARGET, files, None, "wf/6", fence=Fence(1, Stage.SNAPSHOT, 2)),
+        )
+
+        assert retry.changed and retry.commit == populated.tip() != first.commit
+        assert (retry.created, retry.updated, retry.deleted) == (1, 0, 2)
 
     def test_retry_finds_its_commit_below_later_commits(
         self, populated: BareRepo, make_writer: WriterFactory
