@@ -30,9 +30,7 @@ import ssl
 import threading
 import time
 from asyncio import sslproto
-from collections.abc import AsyncIterator, Callable, Iterable
-from concurrent.futures import CancelledError, Future
-from dataclasses import dataclass
+from collections.abc import AsyncIterator, Callable, Coroutine, Iterable
 from typing import Any, Protocol
 
 import aiohttp
@@ -89,40 +87,51 @@ class Room:
         await self._free.acquire()
 
 
-@dataclass(frozen=True)
 class Subscription:
-    _task: Future[None]
-    _loop: asyncio.AbstractEventLoop
-    watched: str
-    """What is watched (resource and namespace), for the log."""
+    """One watch's task on the engine's loop. It has ended once its task is done (set by
+    the task's done callback, which runs after its last step): no sink call follows."""
+
+    def __init__(
+        self, loop: asyncio.AbstractEventLoop, watched: str, follow: Coroutine[Any, Any, None]
+    ) -> None:
+        self.watched = watched
+        """What is watched (resource and namespace), for the log."""
+        self._loop = loop
+        self._ended = threading.Event()
+        self._task: asyncio.Task[None] | None = None
+        loop.call_soon_threadsafe(self._start, follow)
 
     def stop(self) -> None:
         """Cancel the watch and wait until it ended: no news reaches the sink after."""
         stop_all([self])
 
+    def _start(self, follow: Coroutine[Any, Any, None]) -> None:
+        """On the loop. Held here: the loop keeps only a weak reference to its tasks."""
+        self._task = self._loop.create_task(follow)
+        self._task.add_done_callback(lambda _: self._ended.set())
+
     def _cancel(self) -> bool:
-        """Ask the watch to end; ``False`` when it already has."""
-        if self._task.done():
+        """Ask the watch to end; ``False`` when it already has. Queued on the loop after
+        ``_start`` (one queue, in order), so the task exists by then."""
+        if self._ended.is_set():
             return False
-        self._loop.call_soon_threadsafe(self._task.cancel)
+        self._loop.call_soon_threadsafe(lambda: self._task is not None and self._task.cancel())
         return True
 
     def _ended_by(self, deadline: float) -> bool:
-        with contextlib.suppress(CancelledError, Exception):
-            self._task.result(timeout=max(deadline - time.monotonic(), 0.0))
-        return self._task.done()
+        return self._ended.wait(max(deadline - time.monotonic(), 0.0))
 
 
 def stop_all(subscriptions: Iterable[Subscription]) -> None:
     """Cancel every watch at once, then wait until each ended: no news reaches their sinks
-    after. A watch the engine's loop does not end within ``_STOP_TIMEOUT`` is logged, since
-    its sink may then still be called."""
+    after. A watch that does not end within ``_STOP_TIMEOUT`` is logged, since its sink may
+    then still be called."""
     running = [s for s in subscriptions if s._cancel()]
     deadline = time.monotonic() + _STOP_TIMEOUT
     for subscription in running:
         if not subscription._ended_by(deadline):
             _log.warning(
-                "watch of %s did not stop within %.1f s", subscription.watched, _STOP_TIMEOUT
+                "watch of %s did not stop within %g s", subscription.watched, _STOP_TIMEOUT
             )
 
 
@@ -161,8 +170,7 @@ class WatchEngine:
         re-opened whenever the server ends it, until stopped or it fails."""
         loop = self._running()
         follow = self._follow(resource, namespace, resource_version, sink, room)
-        task = asyncio.run_coroutine_threadsafe(follow, loop)
-        return Subscription(task, loop, resource.path(namespace))
+        return Subscription(loop, resource.path(namespace), follow)
 
     # --- the loop ---
 
@@ -221,6 +229,9 @@ class WatchEngine:
         except (aiohttp.ClientError, OSError, ValueError) as error:
             cause = self._unanswered or f"watch of {path} broke: {type(error).__name__}"
             sink.ended(ClusterError(cause))
+        except Exception as error:  # noqa: BLE001 - a bug must end the watch, not stall its reader
+            _log.exception("watch of %s failed", path)
+            sink.ended(ClusterError(f"watch of {path} failed: {type(error).__name__}"))
 
     @contextlib.asynccontextmanager
     async def _opened(self, path: str, version: str | None) -> AsyncIterator[Any]:
@@ -264,7 +275,8 @@ class WatchEngine:
         failures, took = 0, 0.0
         while True:
             # Probes start every ``probe_every``: one that waited out its timeout is
-            # followed at once, so a hanging server is found two timeouts after it hung.
+            # followed at once, so a hanging server is found within one interval and
+            # two timeouts of the moment it hung.
             await asyncio.sleep(max(self._probe_every - took, 0.0))
             started = time.monotonic()
             cause = await self._silence() if self._open else None
@@ -279,13 +291,16 @@ class WatchEngine:
                 response.close()
 
     async def _silence(self) -> str | None:
-        """Why ``/livez`` got no answer; ``None`` when it got one of any HTTP status (a
-        server that answers is there, and a hardened RBAC may refuse the path)."""
+        """Why ``/livez`` got no usable answer; ``None`` when it got one. A refusal (401,
+        403: a hardened RBAC may refuse the path) still says the server is there; a 5xx
+        says it is not live (its etcd check failed, or timed out first)."""
         try:
             response = await self._get("/livez", {}, timeout=_PROBE_TIMEOUT)
         except ClusterError as error:
             return str(error)
         response.release()
+        if response.status >= 500:
+            return f"GET /livez: HTTP {response.status}"
         return None
 
 

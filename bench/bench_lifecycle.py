@@ -440,6 +440,8 @@ def _budget(targets: int, rss: float, loaded: list[float]) -> str:
     def verdict(ok: bool) -> str:
         return "met" if ok else "MISSED"
 
+    if not loaded:
+        return "budget not checked: no live change was timed (--changes 0)"
     median = statistics.median(loaded)
     return "\n".join(
         [

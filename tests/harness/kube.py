@@ -162,7 +162,10 @@ class ControlPlane:
         os.kill(self._apiserver().pid, signal.SIGSTOP)
 
     def thaw_apiserver(self) -> None:
-        os.kill(self._apiserver().pid, signal.SIGCONT)
+        """SIGCONT kube-apiserver, if it still runs (a no-op when it is not frozen)."""
+        process = self._apiserver()
+        if process.alive():
+            os.kill(process.pid, signal.SIGCONT)
 
     def stop_etcd(self) -> None:
         """Stop etcd by its pid (SIGTERM, then SIGKILL); kube-apiserver keeps running."""
